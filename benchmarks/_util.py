@@ -1,0 +1,47 @@
+"""Helpers shared by the benchmarks: timing loops and the one report format."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def real_payloads() -> list[Any]:
+    paths = sorted((REPO / "fixtures" / "docs").glob("*.json")) + sorted(
+        (REPO / "fixtures" / "observed").glob("*.json")
+    )
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def rate(work: Callable[[], int], seconds: float) -> float:
+    """Units of work per second: call ``work`` (which returns how many units it did) for about ``seconds``."""
+    done = 0
+    start = time.perf_counter()
+    while True:
+        done += work()
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def report(
+    name: str, unit: str, *, ours: float, baseline: float, baseline_name: str, target: str
+) -> dict[str, Any]:
+    ratio = ours / baseline if baseline else float("inf")
+    print(
+        f"{name}: replmock {ours:,.1f} {unit}; {baseline_name} {baseline:,.1f} {unit}; ratio {ratio:.2f} (target {target})"
+    )
+    return {
+        "benchmark": name,
+        "unit": unit,
+        "replmock": ours,
+        "baseline": baseline,
+        "baseline_name": baseline_name,
+        "ratio": ratio,
+        "target": target,
+    }

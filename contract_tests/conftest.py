@@ -1,0 +1,1 @@
+"""Conformance suite configuration (target selection grows with the conformance issue)."""

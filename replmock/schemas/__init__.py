@@ -1,0 +1,417 @@
+"""Schemas layer: the JSON Schema files, one registry, cached validators and shape detection."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from replmock._errors import UsageError
+from replmock._resources import data_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+
+Profile = Literal["lenient", "strict"]
+PROFILES: tuple[Profile, ...] = ("lenient", "strict")
+
+SCHEMA_NAMES: tuple[str, ...] = (
+    "status",
+    "dr-status",
+    "performance-status",
+    "type-status",
+    "status-object",
+    "recover-response",
+    "reindex-request",
+    "reindex-response",
+    "error",
+    "health",
+)
+
+SCHEMA_DESCRIPTIONS = {
+    "status": "GET /v1/sys/replication/status",
+    "dr-status": "GET /v1/sys/replication/dr/status",
+    "performance-status": "GET /v1/sys/replication/performance/status",
+    "type-status": "GET dr/status or performance/status when the type cannot be told",
+    "status-object": "one replication type's status object (data.dr, data.performance)",
+    "recover-response": "POST /v1/sys/replication/recover response",
+    "reindex-request": "POST /v1/sys/replication/reindex request body",
+    "reindex-response": "POST /v1/sys/replication/reindex response",
+    "error": "any error body {'errors': [...]}",
+    "health": "GET /v1/sys/health",
+}
+
+BASE_URI = "https://replmock.dev/schemas"
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+)
+
+# Hints for errors whose raw form would not say why (top-level copies of data fields
+# that only Vault < 0.9 wrote; the flat pre-split status object).
+_LEGACY_TOPLEVEL = {"mode", "cluster_id", "known_secondaries", "last_wal", "merkle_root"}
+
+
+def is_rfc3339(value: object) -> bool:
+    """Whether ``value`` is an RFC 3339 date-time with a time zone (what Vault writes)."""
+    if not isinstance(value, str):
+        return True  # formats only constrain strings
+    match = _RFC3339.match(value)
+    if not match:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59))  # noqa: DTZ001 - validity only
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One reason a payload does not match a schema."""
+
+    path: str
+    """JSON path of the offending value, such as ``$.data.dr.clock_skew_ms``."""
+    message: str
+    """What is wrong, in words."""
+    expected: str
+    """What the schema expects there."""
+    value: Any
+    """The offending value (for a missing field, the object it is missing from)."""
+    source: str
+    """The ``x-source`` of the rule: the doc page, version or sample it comes from."""
+    keyword: str
+    """The JSON Schema keyword that failed (``type``, ``required``...)."""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "message": self.message,
+            "expected": self.expected,
+            "value": self.value,
+            "source": self.source,
+            "keyword": self.keyword,
+        }
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Which schema a payload looks like, and why."""
+
+    schema: str | None
+    style: str
+    """``envelope`` (full Vault response), ``data`` (only ``{"data": ...}``), ``bare`` (the data object)."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of validating one payload."""
+
+    schema: str
+    profile: Profile
+    issues: tuple[Issue, ...] = field(default=())
+    detection: Detection | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "profile": self.profile,
+            "ok": self.ok,
+            "issues": [i.as_dict() for i in self.issues],
+            "detected": None if self.detection is None else self.detection.reason,
+        }
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
+    return out
+
+
+_PATTERN_WORDS = {
+    "^[0-9]+$": 'a non-negative integer written as a JSON string, such as "0"',
+    "^-?[0-9]+$": 'an integer written as a JSON string, such as "-1"',
+    "^[0-9a-f]{40}$": "40 lower-case hex digits (a merkle root)",
+    "^https?://[^\\s/]+": "an http(s) URL such as https://10.0.0.1:8201",
+    "^(https?://[^\\s/]+.*)?$": 'an http(s) URL, or ""',
+}
+
+
+def _type_words(schema: dict[str, Any]) -> str:
+    typ = schema.get("type")
+    types = typ if isinstance(typ, list) else [typ]
+    words = {"integer": "a JSON integer", "string": "a JSON string", "boolean": "a JSON boolean", "null": "null"}
+    return " or ".join(words.get(str(t), f"a JSON {t}") for t in types)
+
+
+class SchemaCatalog:
+    """Every replmock schema in one ``referencing`` registry, with validators compiled once.
+
+    One catalog is shared per process (:func:`catalog`); it holds read-only data and
+    compiles each (schema, profile) validator once, under a lock.
+    """
+
+    def __init__(self, root: Path) -> None:
+        from referencing import Registry, Resource
+
+        self.root = root
+        self._documents: dict[tuple[str, Profile], dict[str, Any]] = {}
+        resources = []
+        for profile in PROFILES:
+            for name in SCHEMA_NAMES:
+                path = root / profile / f"{name}.json"
+                try:
+                    doc = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    msg = f"cannot load schema {path}: {exc}"
+                    raise UsageError(msg) from exc
+                self._documents[(name, profile)] = doc
+                resources.append((doc["$id"], Resource.from_contents(doc)))
+        self.registry = Registry().with_resources(resources)
+        self._validators: dict[tuple[str, Profile], Validator] = {}
+        self._lock = threading.Lock()
+
+    def schema(self, name: str, profile: Profile = "lenient") -> dict[str, Any]:
+        """The schema document ``name`` of ``profile``."""
+        _check_choice("schema", name, SCHEMA_NAMES)
+        _check_choice("profile", profile, PROFILES)
+        return self._documents[(name, profile)]
+
+    def validator(self, name: str, profile: Profile = "lenient") -> Validator:
+        """The compiled validator for ``name`` under ``profile`` (built on first use)."""
+        key = (name, profile)
+        found = self._validators.get(key)
+        if found is not None:
+            return found
+        schema = self.schema(name, profile)
+        with self._lock:
+            found = self._validators.get(key)
+            if found is None:
+                from jsonschema import Draft202012Validator, FormatChecker
+
+                checker = FormatChecker(formats=())
+                checker.checks("date-time")(is_rfc3339)
+                found = Draft202012Validator(schema, registry=self.registry, format_checker=checker)
+                self._validators[key] = found
+        return found
+
+    def issues(self, payload: Any, name: str, profile: Profile = "lenient") -> tuple[Issue, ...]:
+        """Every reason ``payload`` does not match ``name`` under ``profile`` (empty when valid)."""
+        found: list[Issue] = []
+        for error in self.validator(name, profile).iter_errors(payload):
+            found.extend(_explain(error, profile))
+        unique = {(i.path, i.message): i for i in found}
+        return tuple(sorted(unique.values(), key=lambda i: (i.path, i.message)))
+
+    def validate(self, payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
+        """Validate ``payload`` against ``schema`` (detected from the payload when None)."""
+        _check_choice("profile", profile, PROFILES)
+        detection = None
+        if schema is None:
+            detection = detect(payload)
+            if detection.schema is None:
+                issue = Issue(
+                    path="$",
+                    message=f"unrecognised payload: {detection.reason}",
+                    expected="one of: " + ", ".join(SCHEMA_NAMES),
+                    value=_short(payload),
+                    source="replmock shape detection",
+                    keyword="detect",
+                )
+                return Report("unknown", profile, (issue,), detection)
+            schema = detection.schema
+        return Report(schema, profile, self.issues(payload, schema, profile), detection)
+
+
+def _check_choice(what: str, value: str, choices: Iterable[str]) -> None:
+    if value not in choices:
+        msg = f"unknown {what} {value!r}; expected one of: {', '.join(choices)}"
+        raise UsageError(msg)
+
+
+_SHORT = 80
+
+
+def _short(value: Any) -> Any:
+    """``value`` itself, or a truncated JSON text of it when it is long."""
+    text = json.dumps(value, default=str)
+    return value if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
+
+
+def _source(error: ValidationError) -> str:
+    node: ValidationError | None = error
+    while node is not None:
+        schema = node.schema if isinstance(node.schema, dict) else {}
+        if "x-source" in schema:
+            return str(schema["x-source"])
+        node = node.parent
+    return "replmock schema"
+
+
+def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # noqa: C901, PLR0912
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    path = list(error.absolute_path)
+    keyword = str(error.validator)
+    source = _source(error)
+    value = error.instance
+    if keyword == "required":
+        present = value if isinstance(value, dict) else {}
+        for name in schema.get("required", []):
+            if name not in present:
+                sub = schema.get("properties", {}).get(name, {})
+                yield Issue(
+                    json_path([*path, name]),
+                    f"missing required field {name!r}",
+                    sub.get("description", "the field to be present"),
+                    _short(value),
+                    sub.get("x-source", source),
+                    keyword,
+                )
+        return
+    if keyword == "additionalProperties":
+        known = set(schema.get("properties", {}))
+        for name in sorted(set(value) - known) if isinstance(value, dict) else []:
+            message = f"unknown field {name!r} (the {profile} profile allows only: {', '.join(sorted(known))})"
+            if not path and name in _LEGACY_TOPLEVEL:
+                message = (
+                    f"top-level {name!r} is a copy of data.{name} that only Vault < 0.9 wrote (HTTPSysInjector); "
+                    "current Vault has it only inside data (validate old samples with --profile lenient)"
+                )
+            yield Issue(json_path([*path, name]), message, "no such field", _short(value[name]), source, keyword)
+        return
+    if keyword == "type":
+        expected = _type_words(schema)
+        message = f"expected {expected}, got {json.dumps(value)[:60]}"
+    elif keyword == "pattern":
+        expected = _PATTERN_WORDS.get(str(error.validator_value), f"a string matching {error.validator_value}")
+        message = f"expected {expected}, got {json.dumps(value)[:60]}"
+    elif keyword in {"enum", "const"}:
+        allowed = error.validator_value if keyword == "enum" else [error.validator_value]
+        expected = "one of " + ", ".join(json.dumps(a) for a in allowed)
+        message = f"unexpected value {json.dumps(value)[:60]}; expected {expected}"
+        if keyword == "const" and path and path[-1] == "mode" and len(path) == 2:  # noqa: PLR2004 - $.data.mode
+            message += (
+                " (a flat data object with a mode other than 'disabled' is the shape of Vault < 0.9, before the "
+                "DR/performance split; current Vault nests it under data.dr and data.performance)"
+            )
+    elif keyword == "format":
+        expected = "an RFC 3339 date-time with a time zone, such as 2024-03-04T10:05:56-05:00"
+        message = f"expected {expected}, got {json.dumps(value)[:60]}"
+    elif keyword == "anyOf":
+        expected = 'a boolean, or a string Vault parses as one ("true", "1", "false"...)'
+        message = f"expected {expected}, got {json.dumps(value)[:60]}"
+    elif keyword in {"minimum", "minLength"}:
+        expected = f"{keyword} {error.validator_value}"
+        message = f"expected {expected}, got {json.dumps(value)[:60]}"
+    else:
+        expected = f"{keyword}: {error.validator_value}"
+        message = error.message
+    yield Issue(json_path(path), message, expected, _short(value), source, keyword)
+
+
+@functools.cache
+def catalog() -> SchemaCatalog:
+    """The process-wide, read-only schema catalog (loaded on first use)."""
+    return SchemaCatalog(data_dir("schemas"))
+
+
+def validate(payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
+    """Validate ``payload`` against the named schema (detected when None) under ``profile``."""
+    return catalog().validate(payload, schema, profile)
+
+
+def issues(payload: Any, schema: str, profile: Profile = "lenient") -> tuple[Issue, ...]:
+    """Every reason ``payload`` does not match ``schema`` under ``profile``."""
+    return catalog().issues(payload, schema, profile)
+
+
+_REINDEX_PARAMS = {"diff", "force", "skip_flush"}
+
+
+def detect(payload: Any) -> Detection:  # noqa: C901, PLR0911, PLR0912
+    """Tell which replmock schema ``payload`` looks like (``schema`` is None when none fits)."""
+    if not isinstance(payload, dict):
+        return Detection(None, "bare", f"expected a JSON object, got {type(payload).__name__}")
+    if "errors" in payload:
+        return Detection("error", "bare", "has 'errors': an error body")
+    if "initialized" in payload and "sealed" in payload:
+        return Detection("health", "bare", "has 'initialized' and 'sealed': a sys/health body")
+    if payload and set(payload) <= _REINDEX_PARAMS:
+        return Detection("reindex-request", "bare", "only diff/force/skip_flush: a reindex request body")
+    style = "envelope" if "request_id" in payload else "data"
+    if "data" in payload:
+        body = payload["data"]
+        if body is None or (isinstance(body, dict) and not body and "warnings" in payload):
+            if "warnings" in payload:
+                return Detection(
+                    "recover-response",
+                    style,
+                    "a body with warnings and no data: a recover or reindex response (same shape)",
+                )
+            return Detection(None, style, "'data' is null and there are no warnings")
+        if not isinstance(body, dict):
+            return Detection(None, style, f"'data' is a {type(body).__name__}, not an object")
+    elif "warnings" in payload and "mode" not in payload:
+        return Detection("recover-response", "bare", "only warnings: a recover or reindex response (same shape)")
+    else:
+        body, style = payload, "bare"
+    if "dr" in body or "performance" in body:
+        return Detection("status", style, "data has 'dr'/'performance': a sys/replication/status body")
+    if "mode" in body:
+        legacy = payload.get("mode") if "data" in payload else None
+        if isinstance(legacy, str) and legacy.startswith("dr-"):
+            return Detection("dr-status", style, f"top-level mode {legacy!r}: a dr/status body")
+        if isinstance(legacy, str) and legacy.startswith("perf-"):
+            return Detection("performance-status", style, f"top-level mode {legacy!r}: a performance/status body")
+        if "last_dr_wal" in body:
+            return Detection("dr-status", style, "data has last_dr_wal: a dr/status body")
+        if "last_performance_wal" in body:
+            return Detection("performance-status", style, "data has last_performance_wal: a performance/status body")
+        return Detection(
+            "type-status",
+            style,
+            "data is one status object: a dr/status or performance/status body (or open-source Vault's status)",
+        )
+    return Detection(
+        None, style, "no 'mode', 'dr', 'performance', 'errors' or 'warnings' where a replication body has them"
+    )
+
+
+__all__ = [
+    "PROFILES",
+    "SCHEMA_DESCRIPTIONS",
+    "SCHEMA_NAMES",
+    "Detection",
+    "Issue",
+    "Profile",
+    "Report",
+    "SchemaCatalog",
+    "catalog",
+    "detect",
+    "is_rfc3339",
+    "issues",
+    "json_path",
+    "validate",
+]
