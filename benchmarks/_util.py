@@ -29,9 +29,7 @@ def rate(work: Callable[[], int], seconds: float) -> float:
             return done / elapsed
 
 
-def report(
-    name: str, unit: str, *, ours: float, baseline: float, baseline_name: str, target: str
-) -> dict[str, Any]:
+def report(name: str, unit: str, *, ours: float, baseline: float, baseline_name: str, target: str) -> dict[str, Any]:
     ratio = ours / baseline if baseline else float("inf")
     print(
         f"{name}: replmock {ours:,.1f} {unit}; {baseline_name} {baseline:,.1f} {unit}; ratio {ratio:.2f} (target {target})"

@@ -222,6 +222,7 @@ STATUS_FIELDS = [
         "Replication state machine state: 'running' on a healthy primary, 'stream-wals' on a healthy secondary, "
         "'merkle-diff'/'merkle-sync' while re-syncing, 'idle' when replication has stopped.",
         src("DOC-2024", "TUTORIAL", "UI-STATES"),
+        strict={"type": "string", "enum": PRIMARY_STATES + [s for s in SECONDARY_STATES if s not in PRIMARY_STATES]},
         modes="PSB",
         lreq="S",
         sreq="PS",
@@ -751,7 +752,7 @@ def typed_object(profile: str, kind: str) -> dict[str, Any]:
 
 
 def combined_data(profile: str) -> dict[str, Any]:
-    combined = {
+    combined: dict[str, Any] = {
         "type": "object",
         "description": "DR and performance replication status side by side.",
         "x-source": src("DOC-2024", "OBS-2019"),
@@ -819,7 +820,7 @@ def bodies(profile: str) -> dict[str, dict[str, Any]]:
             "then": envelope(profile, obj, f"{what} response.", sources),
             "else": {"description": "The bare data object (jq .data).", "x-source": sources, **obj},
         }
-    warnings_body = {
+    warnings_body: dict[str, Any] = {
         "type": "object",
         "x-source": src("DOC-2024", "HTTP"),
         "properties": {fl.name: fl.schema(profile) for fl in ENVELOPE_FIELDS}

@@ -261,7 +261,7 @@ def _short(value: Any) -> Any:
 
 
 def _source(error: ValidationError) -> str:
-    node: ValidationError | None = error
+    node: Any = error
     while node is not None:
         schema = node.schema if isinstance(node.schema, dict) else {}
         if "x-source" in schema:
@@ -272,10 +272,11 @@ def _source(error: ValidationError) -> str:
 
 def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # noqa: C901, PLR0912
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    rule: Any = error.validator_value
     path = list(error.absolute_path)
     keyword = str(error.validator)
     source = _source(error)
-    value = error.instance
+    value: Any = error.instance
     if keyword == "required":
         present = value if isinstance(value, dict) else {}
         for name in schema.get("required", []):
@@ -292,7 +293,8 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
         return
     if keyword == "additionalProperties":
         known = set(schema.get("properties", {}))
-        for name in sorted(set(value) - known) if isinstance(value, dict) else []:
+        extra = sorted(set(value) - known) if isinstance(value, dict) else []
+        for name in extra:
             message = f"unknown field {name!r} (the {profile} profile allows only: {', '.join(sorted(known))})"
             if not path and name in _LEGACY_TOPLEVEL:
                 message = (
@@ -305,10 +307,10 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
         expected = _type_words(schema)
         message = f"expected {expected}, got {json.dumps(value)[:60]}"
     elif keyword == "pattern":
-        expected = _PATTERN_WORDS.get(str(error.validator_value), f"a string matching {error.validator_value}")
+        expected = _PATTERN_WORDS.get(str(rule), f"a string matching {rule}")
         message = f"expected {expected}, got {json.dumps(value)[:60]}"
     elif keyword in {"enum", "const"}:
-        allowed = error.validator_value if keyword == "enum" else [error.validator_value]
+        allowed = list(rule) if keyword == "enum" else [rule]
         expected = "one of " + ", ".join(json.dumps(a) for a in allowed)
         message = f"unexpected value {json.dumps(value)[:60]}; expected {expected}"
         if keyword == "const" and path and path[-1] == "mode" and len(path) == 2:  # noqa: PLR2004 - $.data.mode
@@ -323,10 +325,10 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
         expected = 'a boolean, or a string Vault parses as one ("true", "1", "false"...)'
         message = f"expected {expected}, got {json.dumps(value)[:60]}"
     elif keyword in {"minimum", "minLength"}:
-        expected = f"{keyword} {error.validator_value}"
+        expected = f"{keyword} {rule}"
         message = f"expected {expected}, got {json.dumps(value)[:60]}"
     else:
-        expected = f"{keyword}: {error.validator_value}"
+        expected = f"{keyword}: {rule}"
         message = error.message
     yield Issue(json_path(path), message, expected, _short(value), source, keyword)
 

@@ -1,0 +1,96 @@
+"""Realistic values: Vault-style ids, addresses, offsets, WAL magnitudes, all from one seeded Faker."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from faker import Faker
+
+REGIONS = ("us-east", "us-west", "eu-west", "eu-central", "ap-south", "ap-southeast", "ca-central", "sa-east")
+# Local offsets (minutes) that the samples and real deployments use: New York, Chicago,
+# Los Angeles, UTC, Berlin, Kolkata, Tokyo, Sydney.
+UTC_OFFSETS = (-300, -360, -420, -480, 0, 60, 330, 540, 600)
+VERSIONS_ENT = ("1.21.1+ent", "1.20.4+ent", "1.19.9+ent", "1.18.12+ent")
+VERSIONS_OSS = ("1.21.1", "1.20.4", "1.19.9")
+
+
+class Realism:
+    """One seeded source of realistic values; the same seed gives the same values in the same order."""
+
+    def __init__(self, seed: int, fake: Faker | None = None) -> None:
+        if fake is None:
+            from faker import Faker
+
+            fake = Faker("en_US")
+        fake.seed_instance(seed)
+        self.fake = fake
+        self.rng = fake.random
+        self._names: set[str] = set()
+
+    def vault_id(self) -> str:
+        """Random hex in 8-4-4-4-12 form, as Vault's uuid.GenerateUUID makes it (no RFC 4122 version bits)."""
+        h = f"{self.rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def cluster_name(self) -> str:
+        return f"vault-cluster-{self.rng.getrandbits(32):08x}"
+
+    def region(self) -> str:
+        return str(self.rng.choice(REGIONS)) + "-" + str(self.rng.randint(1, 2))
+
+    def secondary_id(self, kind: str, cluster: str) -> str:
+        """A secondary id as operators name them ('dr-secondary', 'us-east-1-perf'), or a Vault-style id."""
+        style = self.rng.random()
+        if style < 0.4:  # noqa: PLR2004
+            base = self.vault_id()
+        elif style < 0.7:  # noqa: PLR2004
+            base = f"{self.region()}-{'dr' if kind == 'dr' else 'perf'}"
+        else:
+            base = f"{'dr' if kind == 'dr' else 'perf'}-secondary-{cluster.lower()}"
+        name = base
+        while name in self._names:
+            name = f"{base}-{self.rng.randint(2, 99)}"
+        self._names.add(name)
+        return name
+
+    def addresses(self, nodes: int) -> list[tuple[str, str]]:
+        """(api_addr, cluster_addr) for each node: a private IP or an internal host name, ports 8200/8201."""
+        if self.rng.random() < 0.6:  # noqa: PLR2004
+            hosts = [str(self.fake.ipv4_private()) for _ in range(nodes)]
+        else:
+            domain = f"{self.fake.domain_word()}.internal"
+            prefix = self.fake.domain_word()
+            hosts = [f"vault-{prefix}-{i}.{domain}" for i in range(nodes)]
+        return [(f"https://{h}:8200", f"https://{h}:8201") for h in hosts]
+
+    def utc_offset(self) -> int:
+        return int(self.rng.choice(UTC_OFFSETS))
+
+    def wal(self) -> int:
+        """A WAL index of a plausible magnitude (log-uniform from a hundred to a few million)."""
+        return int(math.exp(self.rng.uniform(math.log(150), math.log(4_000_000))))
+
+    def write_rate(self) -> float:
+        """WAL entries per second written on a cluster (a quiet to a busy cluster)."""
+        return round(float(self.rng.uniform(0.5, 40.0)), 2)
+
+    def clock_skew_ms(self) -> int:
+        return int(self.rng.choice((0, 0, 0, 1, -1, 2, -2, 3)))
+
+    def heartbeat_duration_ms(self) -> int:
+        return int(self.rng.choice((0, 0, 1, 1, 2, 3, 5)))
+
+    def phase(self, period: float) -> float:
+        return round(float(self.rng.uniform(0, period)), 3)
+
+    def uptime_seconds(self) -> int:
+        """How long ago replication was enabled: an hour to two months."""
+        return int(self.rng.uniform(3600, 60 * 86400))
+
+    def version(self, enterprise: bool) -> str:
+        return str(self.rng.choice(VERSIONS_ENT if enterprise else VERSIONS_OSS))
+
+    def choice_bool(self, p: float) -> bool:
+        return bool(self.rng.random() < p)

@@ -1,0 +1,64 @@
+"""Clock: virtual time, frozen until advanced, or following wall time for standalone servers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from replmock._errors import UsageError
+
+DEFAULT_EPOCH = datetime(2026, 3, 2, 14, 30, 0, tzinfo=timezone.utc)
+"""Where every clock starts unless told otherwise, so generated payloads never depend on today's date."""
+
+
+class Clock:
+    """The model's notion of "now".
+
+    Frozen by default: ``now()`` returns ``start`` plus whatever :meth:`advance` added.
+    With ``follow_wall=True`` it also moves with the monotonic wall clock (standalone mode).
+    """
+
+    def __init__(
+        self,
+        start: datetime = DEFAULT_EPOCH,
+        *,
+        follow_wall: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if start.tzinfo is None:
+            msg = f"clock start {start.isoformat()} has no time zone; pass an aware datetime such as ...+00:00"
+            raise UsageError(msg)
+        self.start = start.astimezone(timezone.utc)
+        self.follow_wall = follow_wall
+        self._monotonic = monotonic
+        self._t0 = monotonic()
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The current model time (UTC)."""
+        with self._lock:
+            return self.start + timedelta(seconds=self._elapsed_locked())
+
+    def elapsed(self) -> float:
+        """Seconds since ``start``."""
+        with self._lock:
+            return self._elapsed_locked()
+
+    def _elapsed_locked(self) -> float:
+        wall = self._monotonic() - self._t0 if self.follow_wall else 0.0
+        return self._offset + wall
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds`` (which must not be negative)."""
+        if not seconds >= 0:
+            msg = f"cannot advance the clock by {seconds!r} seconds; time only moves forward"
+            raise UsageError(msg)
+        with self._lock:
+            self._offset += seconds
+
+    def __repr__(self) -> str:
+        mode = "following wall time" if self.follow_wall else "frozen"
+        return f"<Clock {self.now().isoformat()} ({mode})>"
