@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["bench_validate"]
+BENCHMARKS = ["bench_validate", "bench_generate"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -147,3 +147,7 @@ def _print_report(label: str, report: Report, out: IO[str]) -> None:
         print(f"  {issue.path}: {issue.message}", file=out)
         print(f"    expected: {issue.expected}", file=out)
         print(f"    source: {issue.source}", file=out)
+
+
+if __name__ == "__main__":
+    main()

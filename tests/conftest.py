@@ -20,3 +20,23 @@ def real_samples() -> list[Any]:
     """Every verbatim real payload the repository carries (docs and observed)."""
     paths = sorted((FIXTURES / "docs").glob("*.json")) + sorted((FIXTURES / "observed").glob("*.json"))
     return [pytest.param(p, id=p.stem) for p in paths]
+
+
+@pytest.fixture
+def serve() -> Any:
+    """Start MockVaults that validate every response against the strict schemas; fail on any mock error."""
+    from replmock.server import MockVault
+
+    started: list[MockVault] = []
+
+    def factory(**kwargs: Any) -> MockVault:
+        kwargs.setdefault("validate_responses", True)
+        vault = MockVault(**kwargs).start()
+        started.append(vault)
+        return vault
+
+    yield factory
+    for vault in started:
+        vault.stop()
+    for vault in started:
+        assert vault.errors == [], vault.errors

@@ -57,16 +57,41 @@ def src(*keys: str) -> str:
 # --- JSON value types ------------------------------------------------------
 
 UINT = {"type": "integer", "minimum": 0}
-UINT_STRING = {"type": "string", "pattern": "^[0-9]+$"}
-INT_STRING = {"type": "string", "pattern": "^-?[0-9]+$"}
-EPOCH_STRING = {"type": "string", "pattern": "^-?[0-9]+$"}
+UINT_STRING = {
+    "type": "string",
+    "pattern": "^[0-9]{1,20}$",
+    "x-expected": 'a non-negative integer written as a JSON string, such as "0"',
+}
+INT_STRING = {
+    "type": "string",
+    "pattern": "^-?[0-9]{1,19}$",
+    "x-expected": 'an integer written as a JSON string, such as "-1"',
+}
+EPOCH_STRING = {
+    "type": "string",
+    "pattern": "^-?[0-9]{1,19}$",
+    "x-expected": 'Unix seconds written as a JSON string, such as "1709564740"',
+}
 BOOL = {"type": "boolean"}
-DATE_TIME = {"type": "string", "format": "date-time"}
-URL = {"type": "string", "pattern": "^https?://[^\\s/]+"}
-URL_OR_EMPTY = {"type": "string", "pattern": "^(https?://[^\\s/]+.*)?$"}
+DATE_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "x-expected": "an RFC 3339 date-time with a time zone, such as 2024-03-04T10:05:56-05:00",
+}
+_HOST_PORT = "(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?(/\\S*)?"
+URL = {
+    "type": "string",
+    "pattern": f"^https?://{_HOST_PORT}$",
+    "x-expected": "an http(s) URL such as https://10.0.0.1:8201",
+}
+URL_OR_EMPTY = {"type": "string", "pattern": f"^(https?://{_HOST_PORT})?$", "x-expected": 'an http(s) URL, or ""'}
 ID = {"type": "string", "minLength": 1}
-VAULT_UUID = {"type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
-MERKLE_ROOT = {"type": "string", "pattern": "^[0-9a-f]{40}$"}
+VAULT_UUID = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    "x-expected": "a Vault id: 32 lower-case hex digits in 8-4-4-4-12 form",
+}
+MERKLE_ROOT = {"type": "string", "pattern": "^[0-9a-f]{40}$", "x-expected": "40 lower-case hex digits (a merkle root)"}
 
 MODES = ["disabled", "primary", "secondary", "bootstrapping", "unknown", "unsupported"]
 PRIMARY_STATES = ["running", "idle"]
@@ -456,15 +481,17 @@ LEGACY_TOPLEVEL_FIELDS = [
     f("merkle_root", MERKLE_ROOT, "Top-level copy of data.merkle_root (Vault < 0.9).", src("DOC-0.7")),
 ]
 
-# What Vault's framework (mapstructure.WeakDecode) turns into a bool: a bool, a number
-# (non-zero is true), or a string strconv.ParseBool takes; "" decodes as false.
+# What Vault's framework (mapstructure.WeakDecode over json.Number) turns into a bool: a bool,
+# the numbers 0 and 1, a string strconv.ParseBool takes, "" or null (false).
 PARSEBOOL_STRINGS = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
 BOOL_PARAM = {
     "anyOf": [
         {"type": "boolean"},
-        {"type": "number"},
+        {"enum": [0, 1]},
+        {"type": "null"},
         {"type": "string", "enum": [*PARSEBOOL_STRINGS, ""]},
-    ]
+    ],
+    "x-expected": 'a boolean, 0 or 1, or a string Vault parses as one ("true", "1", "false", ...)',
 }
 
 REINDEX_FIELDS = [
