@@ -31,8 +31,12 @@ def rate(work: Callable[[], int], seconds: float) -> float:
 
 def report(name: str, unit: str, *, ours: float, baseline: float, baseline_name: str, target: str) -> dict[str, Any]:
     ratio = ours / baseline if baseline else float("inf")
+
+    def fmt(x: float) -> str:
+        return f"{x:,.1f}" if x >= 100 else f"{x:.3f}"
+
     print(
-        f"{name}: replmock {ours:,.1f} {unit}; {baseline_name} {baseline:,.1f} {unit}; ratio {ratio:.2f} (target {target})"
+        f"{name}: replmock {fmt(ours)} {unit}; {baseline_name} {fmt(baseline)} {unit}; ratio {ratio:.2f} (target {target})"
     )
     return {
         "benchmark": name,

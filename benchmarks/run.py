@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["bench_validate", "bench_generate"]
+BENCHMARKS = ["bench_validate", "bench_generate", "bench_server", "bench_startup"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,1 +1,241 @@
-"""Plugin: thin pytest glue over replmock.server (fixtures, marker, options); imports nothing heavy at load."""
+"""Plugin: thin pytest glue over replmock.server (fixtures, marker, options); imports nothing heavy at load.
+
+Fixtures: ``vault_replication`` (a MockVault for one node, on a server kept for the whole
+session and reset for each test), ``vault_replication_topology`` (every cluster of a
+scenario, each with its own URL) and ``vault_replication_env`` (``vault_replication`` with
+VAULT_ADDR/VAULT_TOKEN and BAO_ADDR/BAO_TOKEN set for the test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from replmock.server import MockTopology, MockVault
+
+MARKER_ARGS = ("scenario", "seed", "cluster", "strict", "env")
+MARKER_HELP = (
+    "replmock(scenario=None, seed=None, cluster=None, strict=None, env=False): configure the "
+    "vault_replication fixtures for this test: the named scenario (`replmock fixtures list`), the seed, "
+    "which cluster vault_replication serves, whether unexpected requests fail the test, and whether "
+    "VAULT_ADDR/VAULT_TOKEN are set."
+)
+DEFAULT_SCENARIO = "perf-primary"
+ROOT_TOKEN = "root"  # noqa: S105 - the mock's dev-mode root token
+APP_TOKEN = "app"  # noqa: S105 - a token with update but no sudo
+_SETTINGS = pytest.StashKey["Settings"]()
+
+
+@dataclass
+class Settings:
+    """What one test asked for (marker over command line over ini)."""
+
+    scenario: str
+    seed: int
+    strict: bool
+    cluster: str | None = None
+    env: bool = False
+
+    def reproduce(self, nodeid: str) -> str:
+        return f"pytest '{nodeid}' --replmock-scenario={self.scenario} --replmock-seed={self.seed}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("replmock", "replmock: mock Vault replication API")
+    group.addoption(
+        "--replmock-seed", metavar="N", help="seed of the generated values (default: ini replmock_seed, else 0)"
+    )
+    group.addoption(
+        "--replmock-scenario",
+        metavar="NAME",
+        help="scenario the fixtures serve (default: ini replmock_scenario, else perf-primary)",
+    )
+    parser.addini("replmock_seed", "replmock: default seed of the generated values", default="0")
+    parser.addini(
+        "replmock_scenario", "replmock: default scenario of the vault_replication fixtures", default=DEFAULT_SCENARIO
+    )
+    parser.addini(
+        "replmock_strict", "replmock: fail a test on requests the mock does not serve", type="bool", default=True
+    )
+
+
+def _seed(value: object, where: str) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        msg = f"replmock: {where} must be a whole number, got {value!r}"
+        raise pytest.UsageError(msg) from None
+
+
+def _scenario(value: str, where: str) -> str:
+    if value == DEFAULT_SCENARIO:
+        return value
+    from replmock.generate.scenarios import scenario_names  # only for a non-default name
+
+    names = scenario_names()
+    if value not in names:
+        msg = f"replmock: unknown scenario {value!r} in {where}; choose one of: {', '.join(names)}"
+        raise pytest.UsageError(msg)
+    return value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    opt_seed, opt_scenario = config.getoption("--replmock-seed"), config.getoption("--replmock-scenario")
+    seed = (
+        _seed(opt_seed, "--replmock-seed")
+        if opt_seed is not None
+        else _seed(config.getini("replmock_seed"), "ini replmock_seed")
+    )
+    if opt_scenario is not None:
+        scenario = _scenario(opt_scenario, "--replmock-scenario")
+    else:
+        scenario = _scenario(str(config.getini("replmock_scenario")), "ini replmock_scenario")
+    config.stash[_SETTINGS] = Settings(scenario, seed, bool(config.getini("replmock_strict")))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Check every replmock marker before anything runs, so a typo stops the session at once."""
+    for item in items:
+        if item.get_closest_marker("replmock") is not None:
+            _settings_of(item)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    s = config.stash[_SETTINGS]
+    return f"replmock: scenario={s.scenario} seed={s.seed} strict={s.strict}"
+
+
+def _settings_of(item: pytest.Item) -> Settings:
+    """The settings of ``item``; raises pytest.UsageError naming the test for a bad marker."""
+    base = item.config.stash[_SETTINGS]
+    marker = item.get_closest_marker("replmock")
+    if marker is None:
+        return Settings(base.scenario, base.seed, base.strict)
+    where = f"replmock: {item.nodeid}:"
+    if marker.args:
+        raise pytest.UsageError(
+            f"{where} the replmock marker takes keyword arguments only ({', '.join(MARKER_ARGS)}), got {marker.args!r}"
+        )
+    unknown = sorted(set(marker.kwargs) - set(MARKER_ARGS))
+    if unknown:
+        raise pytest.UsageError(
+            f"{where} unknown replmock marker argument(s) {unknown}; expected: {', '.join(MARKER_ARGS)}"
+        )
+    kw = marker.kwargs
+    return Settings(
+        scenario=_scenario(kw["scenario"], "the replmock marker") if "scenario" in kw else base.scenario,
+        seed=_seed(kw["seed"], "the replmock marker's seed") if "seed" in kw else base.seed,
+        strict=bool(kw["strict"]) if kw.get("strict") is not None else base.strict,
+        cluster=kw.get("cluster"),
+        env=bool(kw.get("env", False)),
+    )
+
+
+class _Pool:
+    """MockVault servers kept for the session (one per cluster slot), reset for each test."""
+
+    def __init__(self) -> None:
+        self.vaults: list[MockVault] = []
+
+    def take(self, count: int) -> list[MockVault]:
+        from replmock.server import MockVault
+
+        while len(self.vaults) < count:
+            self.vaults.append(MockVault(root_token=ROOT_TOKEN, tokens=[APP_TOKEN]).start())
+        return self.vaults[:count]
+
+    def close(self) -> None:
+        for vault in self.vaults:
+            vault.stop()
+
+
+@pytest.fixture(scope="session")
+def vault_replication_servers() -> Iterator[_Pool]:
+    """Session-scoped pool of mock servers (ephemeral ports, one set per xdist worker)."""
+    pool = _Pool()
+    yield pool
+    pool.close()
+
+
+def _build(settings: Settings) -> Any:
+    from replmock.generate import scenario
+
+    return scenario(settings.scenario, settings.seed)
+
+
+def _finish(request: pytest.FixtureRequest, vaults: list[MockVault], settings: Settings) -> None:
+    report = getattr(request.node, "_replmock_call_report", None)
+    passed = report is None or report.passed
+    for vault in vaults:
+        vault.strict = settings.strict
+        if passed:
+            try:
+                vault.check()
+            except AssertionError as exc:  # a clean message, not the mock's internals
+                pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def vault_replication(
+    request: pytest.FixtureRequest, vault_replication_servers: _Pool, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MockVault]:
+    """A mock Vault node of the test's scenario (its focus cluster unless the marker names one)."""
+    settings = _settings_of(request.node)
+    request.node.stash[_SETTINGS] = settings
+    (vault,) = vault_replication_servers.take(1)
+    vault.reset(_build(settings), settings.cluster)
+    vault.strict = settings.strict
+    if settings.env:
+        _setenv(monkeypatch, vault)
+    yield vault
+    _finish(request, [vault], settings)
+
+
+@pytest.fixture
+def vault_replication_env(vault_replication: MockVault, monkeypatch: pytest.MonkeyPatch) -> MockVault:
+    """``vault_replication`` with VAULT_ADDR, VAULT_TOKEN, BAO_ADDR and BAO_TOKEN set to it for this test."""
+    _setenv(monkeypatch, vault_replication)
+    return vault_replication
+
+
+def _setenv(monkeypatch: pytest.MonkeyPatch, vault: MockVault) -> None:
+    for prefix in ("VAULT", "BAO"):
+        monkeypatch.setenv(f"{prefix}_ADDR", vault.url)
+        monkeypatch.setenv(f"{prefix}_TOKEN", vault.root_token)
+        monkeypatch.delenv(f"{prefix}_NAMESPACE", raising=False)
+
+
+@pytest.fixture
+def vault_replication_topology(
+    request: pytest.FixtureRequest, vault_replication_servers: _Pool
+) -> Iterator[MockTopology]:
+    """Every cluster of the test's scenario, each served on its own URL, sharing one topology and clock."""
+    from replmock.server import MockTopology
+
+    settings = _settings_of(request.node)
+    request.node.stash[_SETTINGS] = settings
+    top = _build(settings)
+    vaults = vault_replication_servers.take(len(top.clusters))
+    for vault, name in zip(vaults, top.clusters, strict=True):
+        vault.reset(top, name)
+        vault.strict = settings.strict
+    yield MockTopology.from_vaults(top, dict(zip(top.clusters, vaults, strict=True)))
+    _finish(request, vaults, settings)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    settings = item.stash.get(_SETTINGS, None)
+    if settings is None:
+        return report
+    if report.when == "call":
+        item._replmock_call_report = report  # type: ignore[attr-defined]
+    if report.failed:
+        report.sections.append(("replmock", f"reproduce with: {settings.reproduce(item.nodeid)}"))
+    return report

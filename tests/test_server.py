@@ -334,3 +334,18 @@ def test_bad_arguments_are_clear_errors() -> None:
         vault.drift("shuffle", "mode")
     with pytest.raises(UsageError, match="status must be an HTTP status code"):
         vault.fail(99)
+
+
+def test_the_cached_read_path_matches_a_fresh_view_and_follows_state() -> None:
+    with MockVault(scenario="perf-secondary", seed=5) as vault:
+        first = requests.get(vault.url + STATUS, timeout=5).json()
+        second = requests.get(vault.url + STATUS, timeout=5).json()
+        assert first["request_id"] != second["request_id"]
+        assert first["data"] == second["data"] == vault.status()
+        assert validate(first, "status", "strict").ok
+        vault.advance(30)
+        later = requests.get(vault.url + STATUS, timeout=5).json()
+        assert later["data"] == vault.status()
+        assert later["data"] != first["data"]
+        vault.reset(scenario("oss", 1))
+        assert requests.get(vault.url + "/v1/sys/replication/dr/status", timeout=5).status_code == 404

@@ -178,6 +178,8 @@ class Topology:
         self.sets = sets
         self._synced = self.clock.now()
         self.lock = threading.RLock()
+        self.version = 0
+        """Bumped on every state change, so views can be cached per (version, time)."""
         self._check_consistency()
 
     def _check_consistency(self) -> None:
@@ -260,7 +262,23 @@ class Topology:
         ]
         return times
 
+    def write(self, name: str, entries: int) -> None:
+        """``entries`` writes on cluster ``name`` now (its WAL index jumps; secondaries catch up over time)."""
+        if entries < 0:
+            msg = f"a cluster cannot un-write WAL entries (got {entries})"
+            raise UsageError(msg)
+        with self.lock:
+            self.sync()
+            self.cluster(name).wal += entries
+            self.version += 1
+
+    def touch(self) -> None:
+        """Record a state change made by hand (after editing clusters or links directly)."""
+        with self.lock:
+            self.version += 1
+
     def _step(self, start: datetime, end: datetime) -> None:
+        self.version += 1
         dt = (end - start).total_seconds()
         for cluster in self.clusters.values():
             cluster.wal += cluster.write_rate * dt
@@ -321,6 +339,7 @@ class Topology:
                 link.timeline.append((at, {"state": "stream-wals", "sync_total": 0, "sync_done": 0.0}))
                 link.last_start = now
             self.sync()
+            self.version += 1
             if not adverse:
                 return ["replication is not in an adverse state on this cluster; nothing to recover"]
             return [
@@ -338,6 +357,7 @@ class Topology:
             total = max(1000, int(cluster.wal) * 4)
             seconds = 10.0 * (2.0 if diff else 1.0) * (1.5 if force else 1.0)
             cluster.reindex = Reindex(self.clock.now(), total, seconds, diff=diff, force=force, skip_flush=skip_flush)
+            self.version += 1
             warnings = ["Reindexing the merkle tree; this can take a long time depending on the size of the data store"]
             if skip_flush:
                 warnings.append(
@@ -364,3 +384,4 @@ class Topology:
         """Point the active node of ``cluster`` at ``url`` (a server sets its bound address here)."""
         with self.lock:
             self.cluster(cluster).active.api_addr = url
+            self.version += 1

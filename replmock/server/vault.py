@@ -49,15 +49,23 @@ class ResponseSchemaError(ReplmockError, AssertionError):
 class _Answer:
     """What the Vault logic decided: status, JSON body (or None) and extra headers."""
 
-    __slots__ = ("body", "expected", "headers", "status")
+    __slots__ = ("body", "expected", "headers", "status", "text")
 
     def __init__(
-        self, status: int, body: Any = None, *, expected: bool = True, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        body: Any = None,
+        *,
+        expected: bool = True,
+        headers: dict[str, str] | None = None,
+        text: str | None = None,
     ) -> None:
         self.status = status
         self.body = body
         self.expected = expected
         self.headers = headers or {}
+        self.text = text
+        """The body already serialized (the cached path of status reads); ``body`` is then None."""
 
 
 def _error(status: int, message: str, *, expected: bool = True) -> _Answer:
@@ -121,9 +129,14 @@ class MockVault:
         self._sleep = sleep
         self._count = 0
         self._lock = threading.Lock()
+        self._views: dict[str, tuple[Any, str]] = {}
         self._server = _QuietHTTPServer(host=host, port=port, ssl_context=ssl_context, threaded=threaded)
         self._server.no_handler_status_code = 404
         self._server.expect_request(re.compile(r".*")).respond_with_handler(self._handle)
+
+    def __repr__(self) -> str:
+        where = self.url if self.running else "not running"
+        return f"<MockVault cluster={self.cluster} scenario={self.topology.name} seed={self.topology.seed} {where}>"
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -177,6 +190,7 @@ class MockVault:
             self.faults.clear()
             self.journal.clear()
             self.errors.clear()
+            self._views.clear()
             self._count = 0
 
     # --- time and state ------------------------------------------------------------
@@ -331,7 +345,8 @@ class MockVault:
         early = self._connection_faults(request, faults)
         if early is not None:
             return early
-        answer = self._vault(request, route, raw)
+        fast = not self.validate_responses and not any(f.kind == "drift" for f in faults)
+        answer = self._vault(request, route, raw, fast=fast)
         drifted = False
         for fault in faults:
             if fault.kind == "drift" and answer.status < 400 and answer.body is not None:  # noqa: PLR2004
@@ -376,7 +391,12 @@ class MockVault:
 
     def _json_response(self, answer: _Answer, *, head: bool = False) -> Response:
         headers = {"Cache-Control": "no-store", **answer.headers}
-        body = b"" if answer.body is None or head else (json.dumps(answer.body) + "\n").encode()
+        if head:
+            body = b""
+        elif answer.text is not None:
+            body = (answer.text + "\n").encode()
+        else:
+            body = b"" if answer.body is None else (json.dumps(answer.body) + "\n").encode()
         return Response(body, answer.status, headers=headers, content_type="application/json")
 
     def _validate(self, endpoint: str, answer: _Answer) -> None:
@@ -393,7 +413,28 @@ class MockVault:
 
     # --- Vault's logic ------------------------------------------------------------------
 
-    def _vault(self, request: Request, route: api.Route | None, raw: bytes) -> _Answer:  # noqa: C901, PLR0911, PLR0912
+    def _read(self, endpoint: str, *, fast: bool) -> _Answer:
+        """A status read; with ``fast``, the data's JSON is reused while the state and time stand still."""
+        top = self.topology
+        if not fast:
+            data = payloads.view(top, self.cluster, endpoint)
+            if data is None:
+                return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
+            return _Answer(200, payloads.envelope(data, self._request_id()))
+        with top.lock:
+            top.sync()
+            key = (id(top), top.version, top.now(), self.cluster)
+            cached = self._views.get(endpoint)
+            if cached is None or cached[0] != key:
+                data = payloads.view(top, self.cluster, endpoint)
+                cached = (key, "" if data is None else json.dumps(data))
+                self._views[endpoint] = cached
+        if not cached[1]:
+            return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
+        envelope = json.dumps(payloads.envelope(None, self._request_id()))
+        return _Answer(200, text=envelope.replace('"data": null', '"data": ' + cached[1], 1))
+
+    def _vault(self, request: Request, route: api.Route | None, raw: bytes, *, fast: bool = False) -> _Answer:  # noqa: C901, PLR0911, PLR0912
         method = request.method.upper()
         if method not in api.KNOWN_METHODS:
             return _Answer(405, {"errors": []}, expected=False)
@@ -413,10 +454,7 @@ class MockVault:
         if route.endpoint == "health":
             return self._health(request)
         if route.auth == "none":
-            data = payloads.view(self.topology, self.cluster, route.endpoint)
-            if data is None:
-                return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
-            return _Answer(200, payloads.envelope(data, self._request_id()))
+            return self._read(route.endpoint, fast=fast)
         if cluster.edition == "enterprise" and self.topology.role(self.cluster, "dr").mode == "secondary":
             return _error(400, api.DR_SECONDARY_DISABLED)
         if not known:
@@ -498,6 +536,14 @@ class MockTopology:
             name: MockVault(self.topology, cluster=name, host=host, port=port + i if port else 0, **options)
             for i, name in enumerate(self.topology.clusters)
         }
+
+    @classmethod
+    def from_vaults(cls, topology: Topology, vaults: dict[str, MockVault]) -> MockTopology:
+        """Wrap servers that already serve ``topology`` (one per cluster), as the pytest plugin does."""
+        self = cls.__new__(cls)
+        self.topology = topology
+        self.vaults = dict(vaults)
+        return self
 
     def start(self) -> MockTopology:
         started = []

@@ -1,0 +1,61 @@
+"""pytest start-up: collect-only of a small suite with the replmock plugin installed, against ``-p no:replmock``."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks._util import report
+
+
+def _suite(root: Path) -> None:
+    for i in range(20):
+        tests = "\n\n".join(f"def test_{i}_{j}():\n    assert {j} == {j}" for j in range(10))
+        (root / f"test_mod{i}.py").write_text(tests + "\n", encoding="utf-8")
+
+
+def _time(root: Path, *extra: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *extra],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0, help="budget; at least 5 runs of each side")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        _suite(root)
+        _time(root)  # warm the file system and byte-code caches
+        with_plugin: list[float] = []
+        without: list[float] = []
+        deadline = time.perf_counter() + args.seconds
+        while len(with_plugin) < 5 or time.perf_counter() < deadline:
+            with_plugin.append(_time(root))
+            without.append(_time(root, "-p", "no:replmock"))
+    ours, base = statistics.median(with_plugin), statistics.median(without)
+    # Seconds: lower is better, so the target is a ceiling on our time over the baseline's.
+    return report(
+        "startup",
+        "s per collect-only (200 tests)",
+        ours=ours,
+        baseline=base,
+        baseline_name="-p no:replmock",
+        target="<= 1.05",
+    )
+
+
+if __name__ == "__main__":
+    main()

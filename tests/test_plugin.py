@@ -1,0 +1,227 @@
+"""The pytest plugin as a downstream user meets it (pytester): fixtures, marker, options, xdist, failures."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+# Every run is a subprocess: in-process runs re-import requests and hvac and then mix their classes.
+
+READ = """
+import requests
+
+def status(vault, path="/v1/sys/replication/status"):
+    return requests.get(vault.url + path, timeout=5).json()
+"""
+
+
+def test_fixture_serves_the_default_scenario_and_resets_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(READ.replace("import requests", "import requests, pytest"))
+    pytester.makepyfile(
+        """
+        import requests
+        from conftest import status
+
+        def test_one(vault_replication):
+            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
+            vault_replication.sealed()
+            assert requests.get(vault_replication.url + "/v1/sys/replication/status").status_code == 503
+
+        def test_two(vault_replication):
+            assert len(vault_replication.journal) == 0
+            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
+            vault_replication.assert_requested("status", times=1)
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_marker_picks_scenario_seed_and_cluster(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(READ)
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import status
+
+        @pytest.mark.replmock(scenario="four-cluster", seed=7, cluster="D")
+        def test_d(vault_replication):
+            assert vault_replication.cluster == "D"
+            assert status(vault_replication)["data"]["dr"]["mode"] == "secondary"
+
+        @pytest.mark.replmock(scenario="four-cluster", seed=7)
+        def test_all(vault_replication_topology):
+            urls = vault_replication_topology.urls
+            assert sorted(urls) == ["A", "B", "C", "D"]
+            b = status(vault_replication_topology["B"])["data"]
+            assert b["performance"]["primaries"][0]["api_address"] == urls["A"]
+            vault_replication_topology.advance(10)
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
+
+
+def test_same_seed_same_payloads_different_seed_different(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(READ)
+    pytester.makepyfile(
+        """
+        import json, pytest
+        from conftest import status
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_dump(vault_replication, n, tmp_path_factory):
+            data = status(vault_replication)["data"]
+            out = tmp_path_factory.getbasetemp() / f"dump{n}.json"
+            out.write_text(json.dumps(data, sort_keys=True))
+        """
+    )
+    base = pytester.path / "runs"
+    base.mkdir()
+    pytester.runpytest_subprocess("--replmock-seed=4", f"--basetemp={base / 'a'}").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("--replmock-seed=4", f"--basetemp={base / 'b'}").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("--replmock-seed=5", f"--basetemp={base / 'c'}").assert_outcomes(passed=2)
+    a1, a2, b1, c1 = ((base / d / f"dump{n}.json").read_text() for d, n in (("a", 1), ("a", 2), ("b", 1), ("c", 1)))
+    assert a1 == a2 == b1  # the same seed gives the same payloads, in every test and every run
+    assert c1 != a1
+
+
+def test_options_and_ini_validate_with_the_choices(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_subprocess("--replmock-scenario=nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*unknown scenario 'nope' in --replmock-scenario; choose one of: disabled, oss, perf-primary*"]
+    )
+    result = pytester.runpytest_subprocess("--replmock-seed=abc")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--replmock-seed must be a whole number, got 'abc'*"])
+    pytester.makeini("[pytest]\nreplmock_scenario = dr-secondary\nreplmock_seed = 9\n")
+    result = pytester.runpytest_subprocess()
+    result.stdout.fnmatch_lines(["replmock: scenario=dr-secondary seed=9 strict=True"])
+    result.assert_outcomes(passed=1)
+
+
+def test_bad_marker_arguments_are_usage_errors(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.replmock(sceanrio="perf-primary")
+        def test_x(vault_replication):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert (
+        "test_x: unknown replmock marker argument(s) ['sceanrio']; expected: scenario, seed, cluster, strict, env"
+        in result.stderr.str()
+    )
+
+
+def test_unexpected_requests_fail_the_test_unless_strict_is_off(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        def test_typo(vault_replication):
+            requests.get(vault_replication.url + "/v1/sys/replication/perfomance/status")
+
+        @pytest.mark.replmock(strict=False)
+        def test_allowed(vault_replication):
+            requests.get(vault_replication.url + "/v1/sys/replication/perfomance/status")
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*matched nothing the mock Vault of cluster A serves*",
+            "*GET /v1/sys/replication/perfomance/status -> 403 (did you mean /v1/sys/replication/performance/status?)*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_failure_prints_a_one_line_reproduction(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.replmock(scenario="secondary-idle", seed=12)
+        def test_broken(vault_replication):
+            assert vault_replication.status()["performance"]["state"] == "stream-wals"
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "reproduce with: pytest 'test_failure_prints_a_one_line_reproduction.py::test_broken' --replmock-scenario=secondary-idle --replmock-seed=12"
+        ]
+    )
+
+
+def test_env_opt_in_sets_vault_and_bao_variables(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os, pytest, hvac
+
+        def test_env(vault_replication_env):
+            assert os.environ["VAULT_ADDR"] == vault_replication_env.url
+            assert os.environ["BAO_TOKEN"] == "root"
+            client = hvac.Client()  # reads VAULT_ADDR / VAULT_TOKEN
+            assert client.read("sys/replication/status")["data"]["performance"]["mode"] == "primary"
+
+        @pytest.mark.replmock(env=True)
+        def test_marker_env(vault_replication):
+            assert os.environ["VAULT_ADDR"] == vault_replication.url
+
+        def test_no_env(vault_replication):
+            assert os.environ.get("VAULT_ADDR") != vault_replication.url
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=3)
+
+
+def test_header_names_scenario_and_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_subprocess("--replmock-seed=3", "--replmock-scenario=oss")
+    result.stdout.fnmatch_lines(["replmock: scenario=oss seed=3 strict=True"])
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(vault_replication): pass")
+    result = pytester.runpytest_subprocess("-p", "no:replmock")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'vault_replication' not found*"])
+
+
+def test_importing_the_plugin_loads_nothing_heavy(pytester: pytest.Pytester) -> None:
+    result = pytester.runpython_c(
+        "import sys, replmock.plugin; heavy = [m for m in ('faker', 'jsonschema', 'pytest_httpserver', 'werkzeug', 'replmock.server', 'replmock.generate') if m in sys.modules]; print('HEAVY', heavy)"
+    )
+    result.stdout.fnmatch_lines(["HEAVY []"])
+
+
+@pytest.mark.slow
+def test_works_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(READ)
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import status
+
+        @pytest.mark.parametrize("n", range(12))
+        def test_many(vault_replication, n):
+            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
+            vault_replication.advance(n)
+
+        @pytest.mark.parametrize("n", range(4))
+        @pytest.mark.replmock(scenario="four-cluster")
+        def test_topology(vault_replication_topology, n):
+            assert len(set(vault_replication_topology.urls.values())) == 4
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=16)
