@@ -1,1 +1,201 @@
-"""Conformance suite configuration (target selection grows with the conformance issue)."""
+"""Conformance suite: targets (or replmock's own mock when none is given), options, capabilities, drift report."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from replmock.conformance import Capabilities, Reply, Target, detect_capabilities, load_targets, redact, target_from_env, write_drift_report
+
+DEFAULT_MOCK_SCENARIO = "four-cluster"
+MOCK_TOKEN, MOCK_NONSUDO = "replmock-root", "replmock-app"
+
+
+class ConformanceWarning(UserWarning):
+    """A weak-evidence invariant (marked "verify live") did not hold: reported, not failed."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("replmock-conformance", "replmock conformance suite")
+    group.addoption("--vault-addr", help="Vault to check (default: $VAULT_ADDR; none: replmock starts its mock)")
+    group.addoption("--vault-token", help="token for --vault-addr (default: $VAULT_TOKEN; status checks need none)")
+    group.addoption("--vault-nonsudo-token", help="a valid token without sudo, to check that reindex refuses it")
+    group.addoption("--targets", metavar="FILE", help="TOML file of [[target]] tables (name, address, token or token_env)")
+    group.addoption("--replmock-profile", default="lenient", choices=["lenient", "strict"], help="schema profile (default lenient)")
+    group.addoption("--replmock-allow-mutations", action="store_true", help="allow checks that change the server (recover)")
+    group.addoption("--replmock-allow-reindex", action="store_true", help="also allow reindex (needs --replmock-allow-mutations)")
+    group.addoption("--replmock-drift-report", metavar="PATH", help="write PATH.json and PATH.md listing drift from the documented schema")
+    group.addoption("--replmock-polls", type=int, default=3, help="reads per target for the WAL monotonicity check (default 3)")
+    group.addoption("--replmock-poll-interval", type=float, default=1.0, help="seconds between those reads on a real server")
+
+
+@dataclass
+class Suite:
+    """Session state: the targets, the mock when the suite runs against it, what each target turned out to be."""
+
+    targets: dict[str, Target]
+    scenario: str | None = None
+    seed: int = 0
+    mock: Any = None
+    capabilities: dict[str, Capabilities] = field(default_factory=dict)
+
+    def start(self) -> None:
+        if self.scenario is None or self.mock is not None:
+            return
+        from replmock.generate import scenario
+        from replmock.server import MockTopology
+
+        self.mock = MockTopology(scenario(self.scenario, self.seed), root_token=MOCK_TOKEN, tokens=[MOCK_NONSUDO], strict=False).start()
+        for name, vault in self.mock.vaults.items():
+            self.targets[name].address = vault.url
+
+    def stop(self) -> None:
+        if self.mock is not None:
+            self.mock.stop()
+
+    def caps(self, target: Target) -> Capabilities:
+        if target.name not in self.capabilities:
+            self.capabilities[target.name] = detect_capabilities(target.get("status"), target.get("health"))
+        return self.capabilities[target.name]
+
+    def wait(self, seconds: float) -> None:
+        """Let time pass between two reads: the mock's clock, or the wall clock for a real server."""
+        if self.mock is not None:
+            self.mock.advance(max(seconds, 5.0))
+        elif seconds > 0:
+            import time
+
+            time.sleep(seconds)
+
+
+_SUITE = pytest.StashKey[Suite]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from replmock._errors import ReplmockError
+
+    if config.getoption("--replmock-allow-reindex") and not config.getoption("--replmock-allow-mutations"):
+        raise pytest.UsageError("--replmock-allow-reindex also needs --replmock-allow-mutations (reindex changes the server)")
+    if config.getoption("--replmock-polls") < 2:
+        raise pytest.UsageError("--replmock-polls must be at least 2 to compare reads")
+    try:
+        if config.getoption("--targets"):
+            targets = load_targets(config.getoption("--targets"))
+        else:
+            one = target_from_env(config.getoption("--vault-addr"), config.getoption("--vault-token"), config.getoption("--vault-nonsudo-token"))
+            targets = [one] if one else []
+    except ReplmockError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    suite = Suite({t.name: t for t in targets})
+    if not targets:
+        from replmock.generate.scenarios import get_scenario
+
+        suite.scenario = config.getoption("--replmock-scenario", None) or DEFAULT_MOCK_SCENARIO
+        seed = config.getoption("--replmock-seed", None)
+        suite.seed = int(seed) if seed is not None else 0
+        for spec in get_scenario(suite.scenario).spec.clusters:
+            suite.targets[spec.name] = Target(spec.name, "http://pending", MOCK_TOKEN, MOCK_NONSUDO, mock=True)
+    config.stash[_SUITE] = suite
+    config.pluginmanager.register(_Reporter(config), "replmock-conformance-reporter")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    suite = config.stash[_SUITE]
+    if suite.scenario is not None:
+        return [f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"]
+    return [f"replmock conformance: {len(suite.targets)} target(s): " + ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "target" in metafunc.fixturenames:
+        names = list(metafunc.config.stash[_SUITE].targets)
+        metafunc.parametrize("target", names, indirect=True, ids=names)
+
+
+@pytest.fixture(scope="session")
+def suite(pytestconfig: pytest.Config) -> Iterator[Suite]:
+    current = pytestconfig.stash[_SUITE]
+    current.start()
+    yield current
+    current.stop()
+
+
+@pytest.fixture
+def target(request: pytest.FixtureRequest, suite: Suite) -> Target:
+    found = suite.targets[request.param]
+    caps = suite.caps(found)
+    request.node.user_properties.append(("replmock-target", json.dumps([found.name, f"{found.address}: {caps.describe()}"])))
+    return found
+
+
+@pytest.fixture
+def caps(target: Target, suite: Suite) -> Capabilities:
+    return suite.caps(target)
+
+
+@pytest.fixture
+def enterprise(caps: Capabilities) -> Capabilities:
+    """Skip the check unless the target is Vault Enterprise."""
+    if not caps.enterprise:
+        pytest.skip(caps.skip_reason())
+    return caps
+
+
+@pytest.fixture
+def profile(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--replmock-profile"))
+
+
+def fail(message: str, target: Target | None = None) -> None:
+    """Fail a check with ``message`` (tokens of ``target`` redacted), without a traceback."""
+    pytest.fail(redact(message, target.secrets() if target else []), pytrace=False)
+
+
+def warn(message: str) -> None:
+    warnings.warn(ConformanceWarning(message), stacklevel=2)
+
+
+def describe_reply(reply: Reply) -> str:
+    return f"HTTP {reply.status} {reply.text[:200]!r}"
+
+
+class _Reporter:
+    """Collects what the checks recorded (on the xdist controller too) and writes the summary and drift report."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.drift: list[dict[str, Any]] = []
+        self.kinds: dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for key, value in report.user_properties:
+            if key == "replmock-drift":
+                self.drift.extend(json.loads(value))
+            elif key == "replmock-target":
+                name, kind = json.loads(value)
+                self.kinds[name] = kind
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        base = self.config.getoption("--replmock-drift-report")
+        if base and not hasattr(self.config, "workerinput"):
+            entries = sorted(self.drift, key=lambda e: (e["target"], e["endpoint"], e["path"]))
+            write_drift_report(entries, self.kinds, Path(base))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.kinds:
+            return
+        terminalreporter.section("replmock conformance")
+        for name, kind in sorted(self.kinds.items()):
+            terminalreporter.write_line(f"{name}: {kind}")
+        base = self.config.getoption("--replmock-drift-report")
+        if base:
+            where = Path(base).with_suffix(".md")
+            terminalreporter.write_line(f"drift report: {where} ({len(self.drift)} difference(s) from the documented schema)")

@@ -1,0 +1,70 @@
+"""Invariants of one cluster's payloads (the same code replmock's generator is tested with), and WAL monotonicity."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.conftest import Suite, fail, warn
+from replmock.conformance import Capabilities, Target
+from replmock.model import INVARIANTS, Observation, wal_regressions
+from replmock.model.invariants import now_utc
+
+CLUSTER = [inv for inv in INVARIANTS if inv.scope == "cluster" and inv.id != "I9"]
+
+
+def observe(target: Target) -> Observation:
+    when = now_utc()
+    return Observation(
+        target.name,
+        status=target.get("status").body,
+        dr_status=target.get("dr-status").body,
+        performance_status=target.get("performance-status").body,
+        health=target.get("health").body,
+        observed_at=when,
+    )
+
+
+@pytest.mark.parametrize("ident", [inv.id for inv in CLUSTER], ids=[f"{inv.id}-{inv.name}" for inv in CLUSTER])
+def test_single_cluster_invariant(target: Target, enterprise: Capabilities, ident: str, suite: Suite) -> None:
+    """One invariant over the target's own payloads; warning-level ones (weak evidence) warn instead of failing."""
+    inv = next(i for i in INVARIANTS if i.id == ident)
+    obs = observe(target)
+    if target.mock and suite.mock is not None:
+        obs.observed_at = suite.mock.topology.now()  # the mock runs on its own clock
+    found = inv.run([obs])
+    if not found:
+        return
+    evidence = (inv.check.__doc__ or "").strip().splitlines()[0]
+    text = "\n".join(f"  {v.message}" for v in found)
+    if inv.level == "warning":
+        warn(f"{target.name}: {inv.id} {inv.name} (warning, verify live):\n{text}")
+        return
+    fail(f"{target.name}: invariant {inv.id} {inv.name} does not hold:\n{text}\nrule: {evidence}", target)
+
+
+def test_health_agrees_with_status(target: Target, enterprise: Capabilities) -> None:
+    """sys/health's replication_*_mode equal the status modes, and dr/ and performance/status equal status's blocks (I9)."""
+    obs = observe(target)
+    found = next(i for i in INVARIANTS if i.id == "I9").run([obs])
+    if not found:
+        return
+    dr, _ = obs.block("dr")
+    text = "\n".join(f"  {v.message}" for v in found)
+    if dr is not None and dr.get("mode") == "secondary":
+        warn(f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}")
+        return
+    fail(f"{target.name}: sys/health / single-type status disagree with sys/replication/status:\n{text}", target)
+
+
+def test_wals_never_go_backwards(target: Target, enterprise: Capabilities, suite: Suite, pytestconfig: pytest.Config) -> None:
+    """WAL indexes only grow: read the status several times and compare (I14)."""
+    polls = pytestconfig.getoption("--replmock-polls")
+    interval = pytestconfig.getoption("--replmock-poll-interval")
+    previous = Observation(target.name, status=target.get("status").body)
+    for _ in range(polls - 1):
+        suite.wait(interval)
+        current = Observation(target.name, status=target.get("status").body)
+        found = wal_regressions(previous, current)
+        if found:
+            fail("\n".join(f"{target.name}: {v.message}" for v in found), target)
+        previous = current
