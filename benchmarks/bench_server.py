@@ -21,7 +21,7 @@ ROUNDS = 5
 
 def _client_rate(url: str, seconds: float) -> float:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
 
     def batch() -> int:
         for _ in range(50):

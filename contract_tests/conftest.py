@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from replmock.conformance import Capabilities, Reply, Target, detect_capabilities, load_targets, redact, target_from_env, write_drift_report
+from replmock.conformance import (
+    Capabilities,
+    Reply,
+    Target,
+    detect_capabilities,
+    load_targets,
+    redact,
+    target_from_env,
+    write_drift_report,
+)
 
 DEFAULT_MOCK_SCENARIO = "four-cluster"
 MOCK_TOKEN, MOCK_NONSUDO = "replmock-root", "replmock-app"
@@ -26,13 +35,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--vault-addr", help="Vault to check (default: $VAULT_ADDR; none: replmock starts its mock)")
     group.addoption("--vault-token", help="token for --vault-addr (default: $VAULT_TOKEN; status checks need none)")
     group.addoption("--vault-nonsudo-token", help="a valid token without sudo, to check that reindex refuses it")
-    group.addoption("--targets", metavar="FILE", help="TOML file of [[target]] tables (name, address, token or token_env)")
-    group.addoption("--replmock-profile", default="lenient", choices=["lenient", "strict"], help="schema profile (default lenient)")
-    group.addoption("--replmock-allow-mutations", action="store_true", help="allow checks that change the server (recover)")
-    group.addoption("--replmock-allow-reindex", action="store_true", help="also allow reindex (needs --replmock-allow-mutations)")
-    group.addoption("--replmock-drift-report", metavar="PATH", help="write PATH.json and PATH.md listing drift from the documented schema")
-    group.addoption("--replmock-polls", type=int, default=3, help="reads per target for the WAL monotonicity check (default 3)")
-    group.addoption("--replmock-poll-interval", type=float, default=1.0, help="seconds between those reads on a real server")
+    group.addoption(
+        "--targets", metavar="FILE", help="TOML file of [[target]] tables (name, address, token or token_env)"
+    )
+    group.addoption(
+        "--replmock-profile", default="lenient", choices=["lenient", "strict"], help="schema profile (default lenient)"
+    )
+    group.addoption(
+        "--replmock-allow-mutations", action="store_true", help="allow checks that change the server (recover)"
+    )
+    group.addoption(
+        "--replmock-allow-reindex", action="store_true", help="also allow reindex (needs --replmock-allow-mutations)"
+    )
+    group.addoption(
+        "--replmock-drift-report",
+        metavar="PATH",
+        help="write PATH.json and PATH.md listing drift from the documented schema",
+    )
+    group.addoption(
+        "--replmock-polls", type=int, default=3, help="reads per target for the WAL monotonicity check (default 3)"
+    )
+    group.addoption(
+        "--replmock-poll-interval", type=float, default=1.0, help="seconds between those reads on a real server"
+    )
 
 
 @dataclass
@@ -51,7 +76,9 @@ class Suite:
         from replmock.generate import scenario
         from replmock.server import MockTopology
 
-        self.mock = MockTopology(scenario(self.scenario, self.seed), root_token=MOCK_TOKEN, tokens=[MOCK_NONSUDO], strict=False).start()
+        self.mock = MockTopology(
+            scenario(self.scenario, self.seed), root_token=MOCK_TOKEN, tokens=[MOCK_NONSUDO], strict=False
+        ).start()
         for name, vault in self.mock.vaults.items():
             self.targets[name].address = vault.url
 
@@ -81,14 +108,20 @@ def pytest_configure(config: pytest.Config) -> None:
     from replmock._errors import ReplmockError
 
     if config.getoption("--replmock-allow-reindex") and not config.getoption("--replmock-allow-mutations"):
-        raise pytest.UsageError("--replmock-allow-reindex also needs --replmock-allow-mutations (reindex changes the server)")
+        raise pytest.UsageError(
+            "--replmock-allow-reindex also needs --replmock-allow-mutations (reindex changes the server)"
+        )
     if config.getoption("--replmock-polls") < 2:
         raise pytest.UsageError("--replmock-polls must be at least 2 to compare reads")
     try:
         if config.getoption("--targets"):
             targets = load_targets(config.getoption("--targets"))
         else:
-            one = target_from_env(config.getoption("--vault-addr"), config.getoption("--vault-token"), config.getoption("--vault-nonsudo-token"))
+            one = target_from_env(
+                config.getoption("--vault-addr"),
+                config.getoption("--vault-token"),
+                config.getoption("--vault-nonsudo-token"),
+            )
             targets = [one] if one else []
     except ReplmockError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -108,8 +141,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     suite = config.stash[_SUITE]
     if suite.scenario is not None:
-        return [f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"]
-    return [f"replmock conformance: {len(suite.targets)} target(s): " + ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())]
+        return [
+            f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"
+        ]
+    return [
+        f"replmock conformance: {len(suite.targets)} target(s): "
+        + ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())
+    ]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -130,7 +168,9 @@ def suite(pytestconfig: pytest.Config) -> Iterator[Suite]:
 def target(request: pytest.FixtureRequest, suite: Suite) -> Target:
     found = suite.targets[request.param]
     caps = suite.caps(found)
-    request.node.user_properties.append(("replmock-target", json.dumps([found.name, f"{found.address}: {caps.describe()}"])))
+    request.node.user_properties.append(
+        ("replmock-target", json.dumps([found.name, f"{found.address}: {caps.describe()}"]))
+    )
     return found
 
 
@@ -178,9 +218,9 @@ class _Reporter:
             return
         for key, value in report.user_properties:
             if key == "replmock-drift":
-                self.drift.extend(json.loads(value))
+                self.drift.extend(json.loads(str(value)))
             elif key == "replmock-target":
-                name, kind = json.loads(value)
+                name, kind = json.loads(str(value))
                 self.kinds[name] = kind
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -198,4 +238,6 @@ class _Reporter:
         base = self.config.getoption("--replmock-drift-report")
         if base:
             where = Path(base).with_suffix(".md")
-            terminalreporter.write_line(f"drift report: {where} ({len(self.drift)} difference(s) from the documented schema)")
+            terminalreporter.write_line(
+                f"drift report: {where} ({len(self.drift)} difference(s) from the documented schema)"
+            )

@@ -26,7 +26,7 @@ def _observe_secondaries_first(suite: Suite) -> list[Observation]:
 def test_cross_cluster_invariant(suite: Suite, ident: str) -> None:
     """One cross-cluster invariant over all targets (I1, I3, I5, I6)."""
     enterprise = [t for t in suite.targets.values() if suite.caps(t).enterprise]
-    if len(enterprise) < 2:  # noqa: PLR2004
+    if len(enterprise) < 2:
         pytest.skip("needs two or more Vault Enterprise targets (--targets FILE)")
     inv = next(i for i in INVARIANTS if i.id == ident)
     found = inv.run(_observe_secondaries_first(suite))

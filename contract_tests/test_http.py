@@ -16,35 +16,56 @@ def test_envelope_format(target: Target, enterprise: Capabilities) -> None:
     """A status answer is Vault's response envelope, as JSON (sdk/logical/translate_response.go)."""
     reply = target.get("status")
     if "application/json" not in reply.content_type:
-        fail(f"{target.name}: sys/replication/status Content-Type is {reply.content_type!r}; expected application/json", target)
+        fail(
+            f"{target.name}: sys/replication/status Content-Type is {reply.content_type!r}; expected application/json",
+            target,
+        )
     missing = [k for k in ENVELOPE if not isinstance(reply.body, dict) or k not in reply.body]
     if missing:
-        fail(f"{target.name}: sys/replication/status lacks envelope key(s) {missing} (source: Vault HTTPResponse envelope)", target)
+        fail(
+            f"{target.name}: sys/replication/status lacks envelope key(s) {missing} (source: Vault HTTPResponse envelope)",
+            target,
+        )
     if not isinstance(reply.body["request_id"], str) or not reply.body["request_id"]:
         fail(f"{target.name}: $.request_id = {reply.body['request_id']!r}; expected a non-empty id", target)
     for key, kind in NULLABLE.items():
         value = reply.body.get(key)
         if value is not None and not isinstance(value, kind):
-            fail(f"{target.name}: $.{key} = {value!r}; expected null or a JSON {kind.__name__} (Vault HTTPResponse envelope)", target)
+            fail(
+                f"{target.name}: $.{key} = {value!r}; expected null or a JSON {kind.__name__} (Vault HTTPResponse envelope)",
+                target,
+            )
 
 
 def _check_error_body(target: Target, what: str, reply: Reply) -> None:
     if "application/json" not in reply.content_type:
-        fail(f"{target.name}: {what} answered Content-Type {reply.content_type!r}; errors are JSON (Vault docs api-docs/index.mdx)", target)
+        fail(
+            f"{target.name}: {what} answered Content-Type {reply.content_type!r}; errors are JSON (Vault docs api-docs/index.mdx)",
+            target,
+        )
     if not (isinstance(reply.body, dict) and isinstance(reply.body.get("errors"), list)):
-        fail(f'{target.name}: {what} answered {describe_reply(reply)}; expected {{"errors": [...]}} (Vault docs api-docs/index.mdx)', target)
+        fail(
+            f'{target.name}: {what} answered {describe_reply(reply)}; expected {{"errors": [...]}} (Vault docs api-docs/index.mdx)',
+            target,
+        )
 
 
 def test_error_format(target: Target) -> None:
     """Errors are {"errors": [...]} with a JSON Content-Type: an unknown replication path, with and without a token."""
     reply = target.get("/v1/sys/replication/replmock-no-such-path")
-    if reply.status != 403:  # noqa: PLR2004
-        fail(f"{target.name}: an unknown path without a token answered {describe_reply(reply)}; expected 403 (token checked first)", target)
+    if reply.status != 403:
+        fail(
+            f"{target.name}: an unknown path without a token answered {describe_reply(reply)}; expected 403 (token checked first)",
+            target,
+        )
     _check_error_body(target, "an unknown path", reply)
     if target.token:
         reply = target.get("/v1/sys/replication/replmock-no-such-path", token=target.token)
-        if reply.status != 404:  # noqa: PLR2004
-            fail(f"{target.name}: an unknown path with a valid token answered {describe_reply(reply)}; expected 404", target)
+        if reply.status != 404:
+            fail(
+                f"{target.name}: an unknown path with a valid token answered {describe_reply(reply)}; expected 404",
+                target,
+            )
         _check_error_body(target, "an unknown path with a token", reply)
 
 
@@ -55,7 +76,10 @@ def test_status_needs_no_token(target: Target, endpoint: str, caps: Capabilities
         pytest.skip("OpenBao has no dr/ or performance/ status path, so it checks the token before routing (403)")
     reply = target.get(endpoint)
     if reply.status in {401, 403}:
-        fail(f"{target.name}: GET {endpoint} without a token answered {describe_reply(reply)}; it is an unauthenticated path", target)
+        fail(
+            f"{target.name}: GET {endpoint} without a token answered {describe_reply(reply)}; it is an unauthenticated path",
+            target,
+        )
 
 
 DR_SECONDARY = "path disabled in replication DR secondary mode"
@@ -63,14 +87,17 @@ DR_SECONDARY = "path disabled in replication DR secondary mode"
 
 def _refused(reply: Reply) -> bool:
     """403, or the 400 a DR secondary answers on every path but its own (it has no token store to check)."""
-    return reply.status == 403 or (reply.status == 400 and DR_SECONDARY in reply.errors)  # noqa: PLR2004
+    return reply.status == 403 or (reply.status == 400 and DR_SECONDARY in reply.errors)
 
 
 def test_recover_needs_a_token(target: Target) -> None:
     """POST sys/replication/recover without a token is 403 permission denied (read-only: nothing runs)."""
     reply = target.request("POST", "recover")
     if not _refused(reply):
-        fail(f"{target.name}: POST recover without a token answered {describe_reply(reply)}; expected 403 permission denied", target)
+        fail(
+            f"{target.name}: POST recover without a token answered {describe_reply(reply)}; expected 403 permission denied",
+            target,
+        )
     _check_error_body(target, "POST recover without a token", reply)
 
 
@@ -80,7 +107,9 @@ def test_reindex_needs_sudo(target: Target) -> None:
         pytest.skip("needs a valid token without sudo: --vault-nonsudo-token (or nonsudo_token in --targets)")
     reply = target.request("POST", "reindex", token=target.nonsudo_token, body={"diff": True})
     if not _refused(reply):
-        fail(f"{target.name}: POST reindex with a non-sudo token answered {describe_reply(reply)}; expected 403", target)
+        fail(
+            f"{target.name}: POST reindex with a non-sudo token answered {describe_reply(reply)}; expected 403", target
+        )
 
 
 def test_open_source_answers(target: Target, caps: Capabilities) -> None:
@@ -89,5 +118,8 @@ def test_open_source_answers(target: Target, caps: Capabilities) -> None:
         pytest.skip(f"applies to open-source Vault; the target is {caps.describe()}")
     for endpoint in ("dr-status", "performance-status"):
         reply = target.get(endpoint)
-        if reply.status != 404:  # noqa: PLR2004
-            fail(f"{target.name}: open-source Vault answered GET {endpoint} with {describe_reply(reply)}; expected 404", target)
+        if reply.status != 404:
+            fail(
+                f"{target.name}: open-source Vault answered GET {endpoint} with {describe_reply(reply)}; expected 404",
+                target,
+            )

@@ -51,12 +51,16 @@ def test_health_agrees_with_status(target: Target, enterprise: Capabilities) -> 
     dr, _ = obs.block("dr")
     text = "\n".join(f"  {v.message}" for v in found)
     if dr is not None and dr.get("mode") == "secondary":
-        warn(f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}")
+        warn(
+            f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}"
+        )
         return
     fail(f"{target.name}: sys/health / single-type status disagree with sys/replication/status:\n{text}", target)
 
 
-def test_wals_never_go_backwards(target: Target, enterprise: Capabilities, suite: Suite, pytestconfig: pytest.Config) -> None:
+def test_wals_never_go_backwards(
+    target: Target, enterprise: Capabilities, suite: Suite, pytestconfig: pytest.Config
+) -> None:
     """WAL indexes only grow: read the status several times and compare (I14)."""
     polls = pytestconfig.getoption("--replmock-polls")
     interval = pytestconfig.getoption("--replmock-poll-interval")

@@ -23,22 +23,28 @@ def test_recover_answers_with_warnings(target: Target, enterprise: Capabilities,
         pytest.skip("needs a token: --vault-token or VAULT_TOKEN")
     _skip_on_dr_secondary(target)
     reply = target.request("POST", "recover", token=target.token)
-    if reply.status == 204:  # noqa: PLR2004
+    if reply.status == 204:
         return
-    if reply.status != 200 or not validate(reply.body, "recover-response", "lenient").ok:  # noqa: PLR2004
+    if reply.status != 200 or not validate(reply.body, "recover-response", "lenient").ok:
         fail(f"{target.name}: POST recover answered {describe_reply(reply)}; expected 200 with warnings", target)
 
 
-def test_reindex_shows_progress_then_finishes(target: Target, enterprise: Capabilities, pytestconfig: pytest.Config, suite: Suite) -> None:
+def test_reindex_shows_progress_then_finishes(
+    target: Target, enterprise: Capabilities, pytestconfig: pytest.Config, suite: Suite
+) -> None:
     """POST sys/replication/reindex (sudo) answers with warnings; the status then reports the reindex."""
-    if not (pytestconfig.getoption("--replmock-allow-mutations") and pytestconfig.getoption("--replmock-allow-reindex")):
+    if not (
+        pytestconfig.getoption("--replmock-allow-mutations") and pytestconfig.getoption("--replmock-allow-reindex")
+    ):
         pytest.skip("reindexes the server (can take long): pass --replmock-allow-mutations --replmock-allow-reindex")
     if not target.token:
         pytest.skip("needs a sudo token: --vault-token or VAULT_TOKEN")
     _skip_on_dr_secondary(target)
     before = target.get("status").body["data"]
     reply = target.request("POST", "reindex", token=target.token, body={"skip_flush": False})
-    if reply.status not in {200, 204} or (reply.status == 200 and not validate(reply.body, "reindex-response", "lenient").ok):  # noqa: PLR2004
+    if reply.status not in {200, 204} or (
+        reply.status == 200 and not validate(reply.body, "reindex-response", "lenient").ok
+    ):
         fail(f"{target.name}: POST reindex answered {describe_reply(reply)}; expected 200 with warnings", target)
     enabled = [k for k in ("dr", "performance") if before[k].get("mode") in {"primary", "secondary"}]
     for _ in range(120):
@@ -50,4 +56,7 @@ def test_reindex_shows_progress_then_finishes(target: Target, enterprise: Capabi
         fail(f"{target.name}: the reindex was still running after 120 polls", target)
     for kind in enabled:
         if data[kind].get("last_reindex_epoch") == before[kind].get("last_reindex_epoch"):
-            fail(f"{target.name}: $.data.{kind}.last_reindex_epoch stayed {before[kind].get('last_reindex_epoch')!r} after a reindex", target)
+            fail(
+                f"{target.name}: $.data.{kind}.last_reindex_epoch stayed {before[kind].get('last_reindex_epoch')!r} after a reindex",
+                target,
+            )

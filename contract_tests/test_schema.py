@@ -16,7 +16,7 @@ STATUS_ENDPOINTS = ("status", "dr-status", "performance-status")
 
 def check_schema(target: Target, endpoint: str, schema: str, profile: str) -> None:
     reply = target.get(endpoint)
-    if reply.status != 200 or reply.body is None:  # noqa: PLR2004
+    if reply.status != 200 or reply.body is None:
         fail(f"{target.name}: GET {endpoint} answered {describe_reply(reply)}; expected 200 with a JSON body", target)
     report = validate(reply.body, schema, profile)  # type: ignore[arg-type]
     if not report.ok:
@@ -38,7 +38,13 @@ def test_health_matches_schema(target: Target, profile: str, caps: Capabilities)
         fail(f"{target.name}: GET sys/health answered {describe_reply(reply)}; expected a JSON body", target)
     report = validate(reply.body, "health", profile if caps.enterprise else "lenient")  # type: ignore[arg-type]
     if not report.ok:
-        fail("\n".join([f"{target.name}: sys/health does not match schema health:"] + [f"  {i.path}: {i.message} [source: {i.source}]" for i in report.issues]), target)
+        fail(
+            "\n".join(
+                [f"{target.name}: sys/health does not match schema health:"]
+                + [f"  {i.path}: {i.message} [source: {i.source}]" for i in report.issues]
+            ),
+            target,
+        )
 
 
 def _version(caps: Capabilities) -> tuple[int, int]:

@@ -26,7 +26,12 @@ PATHS = {
     "recover": "/v1/sys/replication/recover",
     "reindex": "/v1/sys/replication/reindex",
 }
-SCHEMA_OF = {"status": "status", "dr-status": "dr-status", "performance-status": "performance-status", "health": "health"}
+SCHEMA_OF = {
+    "status": "status",
+    "dr-status": "dr-status",
+    "performance-status": "performance-status",
+    "health": "health",
+}
 REDACTED = "<redacted>"
 
 
@@ -64,7 +69,7 @@ class Target:
 
     def session(self) -> requests.Session:
         if self._session is None:
-            import requests  # noqa: PLC0415
+            import requests
 
             session = requests.Session()
             session.verify = self.verify
@@ -73,15 +78,19 @@ class Target:
             self._session = session
         return self._session
 
-    def request(self, method: str, endpoint: str, *, token: str | None = None, body: Any = None, raw: bytes | None = None) -> Reply:
+    def request(
+        self, method: str, endpoint: str, *, token: str | None = None, body: Any = None, raw: bytes | None = None
+    ) -> Reply:
         """Send a request; ``token`` is sent as X-Vault-Token when given (never logged)."""
-        import requests  # noqa: PLC0415
+        import requests
 
         headers = {"X-Vault-Token": token} if token else {}
         path = PATHS.get(endpoint, endpoint)
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         try:
-            response = self.session().request(method, self.address.rstrip("/") + path, headers=headers, data=data, timeout=30)
+            response = self.session().request(
+                method, self.address.rstrip("/") + path, headers=headers, data=data, timeout=30
+            )
         except requests.RequestException as exc:
             text = redact(str(exc), self.secrets())
             msg = f"{self.name}: {method} {path} failed: {text}"
@@ -130,9 +139,9 @@ def target_from_env(address: str | None, token: str | None, nonsudo: str | None)
 def load_targets(path: str) -> list[Target]:
     """Targets of a TOML file: ``[[target]]`` tables with name, address, and token or token_env."""
     if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
+        import tomllib
     else:  # pragma: no cover
-        import tomli as tomllib  # noqa: PLC0415
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:  # noqa: PTH123
             doc = tomllib.load(fh)
@@ -150,15 +159,24 @@ def load_targets(path: str) -> list[Target]:
     targets = []
     for i, entry in enumerate(entries):
         where = f"--targets {path}: target #{i + 1}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("address"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("name"), str)
+            or not isinstance(entry.get("address"), str)
+        ):
             msg = f"{where} needs string keys name and address, got {sorted(entry) if isinstance(entry, dict) else entry!r}"
             raise UsageError(msg)
-        unknown = sorted(set(entry) - {"name", "address", "token", "token_env", "nonsudo_token", "nonsudo_token_env", "ca_cert", "skip_verify"})
+        unknown = sorted(
+            set(entry)
+            - {"name", "address", "token", "token_env", "nonsudo_token", "nonsudo_token_env", "ca_cert", "skip_verify"}
+        )
         if unknown:
             msg = f"{where} ({entry['name']}): unknown key(s) {unknown}"
             raise UsageError(msg)
         token = entry.get("token") or (os.environ.get(entry["token_env"]) if entry.get("token_env") else None)
-        nonsudo = entry.get("nonsudo_token") or (os.environ.get(entry["nonsudo_token_env"]) if entry.get("nonsudo_token_env") else None)
+        nonsudo = entry.get("nonsudo_token") or (
+            os.environ.get(entry["nonsudo_token_env"]) if entry.get("nonsudo_token_env") else None
+        )
         tverify: bool | str = entry.get("ca_cert", verify)
         if entry.get("skip_verify"):
             tverify = False
@@ -187,7 +205,12 @@ class Capabilities:
         return self.kind == "enterprise"
 
     def describe(self) -> str:
-        names = {"enterprise": "Vault Enterprise", "oss": "open-source Vault", "openbao": "OpenBao", "unknown": "an unknown server"}
+        names = {
+            "enterprise": "Vault Enterprise",
+            "oss": "open-source Vault",
+            "openbao": "OpenBao",
+            "unknown": "an unknown server",
+        }
         version = f" {self.version}" if self.version else ""
         return f"{names[self.kind]}{version} ({self.detail})"
 
@@ -232,7 +255,7 @@ DRIFT_KIND = {
 
 def drift_entries(target: str, endpoint: str, body: Any) -> list[dict[str, Any]]:
     """Every difference between ``body`` and the strict (documented) schema, classified for a schema update."""
-    from replmock.schemas import issues  # noqa: PLC0415
+    from replmock.schemas import issues
 
     out = []
     for issue in issues(body, SCHEMA_OF[endpoint], "strict"):
@@ -257,7 +280,12 @@ def write_drift_report(entries: Sequence[Mapping[str, Any]], kinds: Mapping[str,
     data = {"targets": dict(kinds), "differences": list(entries), "count": len(entries)}
     json_path, md_path = base.with_suffix(".json"), base.with_suffix(".md")
     json_path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    lines = ["# replmock drift report", "", "Differences between what the targets answered and the documented (strict) contract.", ""]
+    lines = [
+        "# replmock drift report",
+        "",
+        "Differences between what the targets answered and the documented (strict) contract.",
+        "",
+    ]
     for name, kind in kinds.items():
         lines.append(f"- **{name}**: {kind}")
     lines.append("")
@@ -266,7 +294,15 @@ def write_drift_report(entries: Sequence[Mapping[str, Any]], kinds: Mapping[str,
     else:
         lines += ["| target | endpoint | kind | path | value | expected | source |", "|---|---|---|---|---|---|---|"]
         for e in entries:
-            cells = [e["target"], e["endpoint"], e["kind"], f"`{e['path']}`", f"`{json.dumps(e['value'], default=str)[:60]}`", e["expected"], e["x-source"]]
+            cells = [
+                e["target"],
+                e["endpoint"],
+                e["kind"],
+                f"`{e['path']}`",
+                f"`{json.dumps(e['value'], default=str)[:60]}`",
+                e["expected"],
+                e["x-source"],
+            ]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return json_path, md_path
@@ -282,9 +318,16 @@ def suite_dir() -> Path:
 
 def conformance_command(args: argparse.Namespace, extra: list[str], out: IO[str], err: IO[str]) -> int:
     """``replmock conformance``: run the packaged suite with pytest; returns pytest's exit code."""
-    import pytest  # noqa: PLC0415
+    import pytest
 
-    argv = [str(suite_dir()), "-p", "no:cacheprovider", f"--rootdir={suite_dir()}", "-c", str(suite_dir() / "pytest.ini")]
+    argv = [
+        str(suite_dir()),
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={suite_dir()}",
+        "-c",
+        str(suite_dir() / "pytest.ini"),
+    ]
     # replmock is imported already (this command is part of it), so pytest cannot rewrite its asserts; say nothing.
     argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if args.vault_addr:

@@ -76,3 +76,15 @@ def test_wheel_works_alone_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     ).stdout.strip()
     assert "site-packages" in where
     assert str(REPO) not in where
+    suite = subprocess.run(
+        [str(bindir / "replmock"), "conformance", "--replmock-scenario", "dr-primary-perf-secondary", "-q"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        check=False,
+        timeout=600,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-3000:]
+    assert "site-packages/replmock/_data/contract_tests" in suite.stdout
+    assert " passed" in suite.stdout

@@ -6,42 +6,42 @@ import pytest
 from failover_check import assess
 
 from replmock import build_topology
-from replmock.server import MockTopology
+from replmock.server import MockTopology, MockVault
 
 # A: DR primary, B: its DR secondary (see `replmock fixtures list`).
 pytestmark = pytest.mark.replmock(scenario="dr-secondary")
 
 
-def test_a_streaming_secondary_is_safe(vault_replication_topology):
+def test_a_streaming_secondary_is_safe(vault_replication_topology: MockTopology) -> None:
     secondary = vault_replication_topology["B"]
     assert assess(secondary.url).safe
 
 
-def test_a_sealed_secondary_is_not_safe(vault_replication_topology):
+def test_a_sealed_secondary_is_not_safe(vault_replication_topology: MockTopology) -> None:
     vault_replication_topology["B"].sealed()
     verdict = assess(vault_replication_topology["B"].url)
     assert not verdict.safe
     assert "Vault is sealed" in str(verdict)
 
 
-def test_an_unreachable_primary_is_reported(vault_replication_topology):
+def test_an_unreachable_primary_is_reported(vault_replication_topology: MockTopology) -> None:
     vault_replication_topology["A"].sealed(endpoint="dr-status")
     verdict = assess(vault_replication_topology["B"].url)
     assert "cannot reach the primary" in str(verdict)
 
 
 @pytest.mark.replmock(scenario="perf-primary")
-def test_a_performance_primary_is_not_a_dr_secondary(vault_replication):
+def test_a_performance_primary_is_not_a_dr_secondary(vault_replication: MockVault) -> None:
     verdict = assess(vault_replication.url)
     assert verdict.reasons == ["this cluster is not a DR secondary (mode 'disabled')"]
 
 
 @pytest.mark.replmock(scenario="oss")
-def test_open_source_vault_has_no_dr(vault_replication):
+def test_open_source_vault_has_no_dr(vault_replication: MockVault) -> None:
     assert "no DR replication" in str(assess(vault_replication.url))
 
 
-def test_a_lost_connection_shows_up_after_a_while():
+def test_a_lost_connection_shows_up_after_a_while() -> None:
     with MockTopology(build_topology(dr_secondaries=1, state="disconnected", lag=5_000, seed=3)) as topo:
         verdict = assess(topo["B"].url)
     assert not verdict.safe
@@ -50,14 +50,14 @@ def test_a_lost_connection_shows_up_after_a_while():
     assert any(r.endswith("WAL entries behind the primary") for r in verdict.reasons)
 
 
-def test_the_secondary_catches_up_as_time_passes(vault_replication_topology):
+def test_the_secondary_catches_up_as_time_passes(vault_replication_topology: MockTopology) -> None:
     vault_replication_topology.topology.write("A", 50_000)  # a burst of writes on the primary
     assert "behind the primary" in str(assess(vault_replication_topology["B"].url))
     vault_replication_topology.advance(60)
     assert assess(vault_replication_topology["B"].url).safe
 
 
-def test_api_drift_does_not_crash_the_checker(vault_replication_topology):
+def test_api_drift_does_not_crash_the_checker(vault_replication_topology: MockTopology) -> None:
     vault_replication_topology["B"].drift("remove", "primaries", endpoint="dr-status")
     verdict = assess(vault_replication_topology["B"].url)
     assert "unexpected response shape" in str(verdict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,18 @@ SECRET_HEADERS = frozenset({"x-vault-token", "authorization", "cookie", "x-vault
 SECRET_KEYS = frozenset({"token", "dr_operation_token", "client_token", "secret_id", "password", "key", "otp"})
 
 
-def redact_headers(headers: Any) -> dict[str, str]:
+def headers_of(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request headers from a WSGI environ (cheaper than werkzeug's EnvironHeaders on the hot path)."""
+    out = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            out[key[5:].replace("_", "-").title()] = str(value)
+        elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"} and value:
+            out[key.replace("_", "-").title()] = str(value)
+    return out
+
+
+def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     out = {}
     for key, value in headers.items():
         if key.lower() in SECRET_HEADERS:

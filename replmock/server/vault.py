@@ -20,7 +20,7 @@ from replmock.generate import payloads
 from replmock.generate.scenarios import scenario as build_scenario
 from replmock.server import vaultapi as api
 from replmock.server.faults import DEFAULT_ERRORS, Fault, Faults, apply_drift, make_fault
-from replmock.server.journal import Journal, JournalEntry, body_for_journal, redact_headers
+from replmock.server.journal import Journal, JournalEntry, body_for_journal, headers_of, redact_headers
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssl import SSLContext
@@ -328,7 +328,7 @@ class MockVault:
                 method=request.method,
                 path=request.path,
                 query=request.query_string.decode("latin-1"),
-                headers=redact_headers(request.headers),
+                headers=redact_headers(headers_of(request.environ)),
                 body=body_for_journal(raw),
                 status=response.status_code,
                 endpoint=endpoint,
