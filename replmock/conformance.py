@@ -12,26 +12,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from replmock._errors import UsageError
 from replmock._resources import data_dir
+from replmock.schemas import ENDPOINT_PATHS, RESPONSE_SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
 
     import requests
 
-PATHS = {
-    "status": "/v1/sys/replication/status",
-    "dr-status": "/v1/sys/replication/dr/status",
-    "performance-status": "/v1/sys/replication/performance/status",
-    "health": "/v1/sys/health",
-    "recover": "/v1/sys/replication/recover",
-    "reindex": "/v1/sys/replication/reindex",
-}
-SCHEMA_OF = {
-    "status": "status",
-    "dr-status": "dr-status",
-    "performance-status": "performance-status",
-    "health": "health",
-}
+PATHS = ENDPOINT_PATHS
 REDACTED = "<redacted>"
 
 
@@ -258,7 +246,7 @@ def drift_entries(target: str, endpoint: str, body: Any) -> list[dict[str, Any]]
     from replmock.schemas import issues
 
     out = []
-    for issue in issues(body, SCHEMA_OF[endpoint], "strict"):
+    for issue in issues(body, RESPONSE_SCHEMA[endpoint], "strict"):
         out.append(
             {
                 "target": target,

@@ -12,16 +12,11 @@ from hypothesis import strategies as st
 from replmock.generate import ENDPOINTS, SecondarySpec, build_topology, envelope, scenario, scenario_names, view
 from replmock.generate.fixtures import render
 from replmock.model import check
-from replmock.schemas import validate
+from replmock.schemas import RESPONSE_SCHEMA, validate
 from tests.conftest import FIXTURES, load_json
 from tests.helpers import observe, shape
 
-SCHEMA_OF = {
-    "status": "status",
-    "dr-status": "dr-status",
-    "performance-status": "performance-status",
-    "health": "health",
-}
+SCHEMA_OF = RESPONSE_SCHEMA
 
 
 def assert_strict_and_invariants(top: Any) -> None:

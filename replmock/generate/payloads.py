@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from replmock.model.topology import GO_ZERO_EPOCH, Cluster, Link, ReplicationSet, ReplicationType, Topology
+from replmock.schemas import ENDPOINT_PATHS
 
 ENDPOINTS = ("status", "dr-status", "performance-status", "health")
 """Views a node projects (file names of generated fixtures)."""
@@ -196,12 +197,7 @@ def envelope(
     return out
 
 
-PATHS = {
-    "status": "/v1/sys/replication/status",
-    "dr-status": "/v1/sys/replication/dr/status",
-    "performance-status": "/v1/sys/replication/performance/status",
-    "health": "/v1/sys/health",
-}
+PATHS = {name: ENDPOINT_PATHS[name] for name in ENDPOINTS}
 
 ENTERPRISE_ONLY = {"errors": ["enterprise-only feature"]}
 """What open-source Vault 1.14+ answers (404) on Enterprise-only replication paths."""

@@ -50,6 +50,26 @@ SCHEMA_DESCRIPTIONS = {
 
 BASE_URI = "https://replmock.dev/schemas"
 
+ENDPOINT_PATHS = {
+    "status": "/v1/sys/replication/status",
+    "dr-status": "/v1/sys/replication/dr/status",
+    "performance-status": "/v1/sys/replication/performance/status",
+    "recover": "/v1/sys/replication/recover",
+    "reindex": "/v1/sys/replication/reindex",
+    "health": "/v1/sys/health",
+}
+"""The endpoints replmock knows, by short name (used by the server, the fixtures and the conformance suite)."""
+
+RESPONSE_SCHEMA = {
+    "status": "status",
+    "dr-status": "dr-status",
+    "performance-status": "performance-status",
+    "recover": "recover-response",
+    "reindex": "reindex-response",
+    "health": "health",
+}
+"""The schema of each endpoint's successful response body."""
+
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
 )
@@ -394,7 +414,9 @@ def detect(payload: Any) -> Detection:  # noqa: C901, PLR0911, PLR0912
 
 
 __all__ = [
+    "ENDPOINT_PATHS",
     "PROFILES",
+    "RESPONSE_SCHEMA",
     "SCHEMA_DESCRIPTIONS",
     "SCHEMA_NAMES",
     "Detection",

@@ -18,6 +18,7 @@ from werkzeug import Request, Response
 from replmock._errors import ReplmockError, UsageError
 from replmock.generate import payloads
 from replmock.generate.scenarios import scenario as build_scenario
+from replmock.schemas import RESPONSE_SCHEMA
 from replmock.server import vaultapi as api
 from replmock.server.faults import DEFAULT_ERRORS, Fault, Faults, apply_drift, make_fault
 from replmock.server.journal import Journal, JournalEntry, body_for_journal, headers_of, redact_headers
@@ -27,15 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from types import TracebackType
 
     from replmock.model import Topology
-
-RESPONSE_SCHEMAS = {
-    "status": "status",
-    "dr-status": "dr-status",
-    "performance-status": "performance-status",
-    "recover": "recover-response",
-    "reindex": "reindex-response",
-    "health": "health",
-}
 
 
 class UnexpectedRequestError(ReplmockError, AssertionError):
@@ -403,7 +395,7 @@ class MockVault:
         from replmock.schemas import validate
 
         is_error = isinstance(answer.body, dict) and "errors" in answer.body
-        schema = "error" if is_error else RESPONSE_SCHEMAS[endpoint]
+        schema = "error" if is_error else RESPONSE_SCHEMA[endpoint]
         report = validate(answer.body, schema, "strict")
         if not report.ok:
             problems = "; ".join(map(str, report.issues))

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from replmock.schemas import ENDPOINT_PATHS
+
 # Error texts as Vault writes them. Missing or invalid tokens get the bare message; a valid
 # token that lacks a capability, and errors from the router, get go-multierror's wrapping
 # (observed on an OpenBao 2.7 dev server, which shares Vault's request path).
@@ -37,12 +39,12 @@ class Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("status", "/v1/sys/replication/status", READ_METHODS, "none"),
-    Route("dr-status", "/v1/sys/replication/dr/status", READ_METHODS, "none"),
-    Route("performance-status", "/v1/sys/replication/performance/status", READ_METHODS, "none"),
-    Route("recover", "/v1/sys/replication/recover", WRITE_METHODS, "token"),
-    Route("reindex", "/v1/sys/replication/reindex", WRITE_METHODS, "sudo", frozenset({"diff", "force", "skip_flush"})),
-    Route("health", "/v1/sys/health", frozenset({"GET", "HEAD"}), "none"),
+    Route("status", ENDPOINT_PATHS["status"], READ_METHODS, "none"),
+    Route("dr-status", ENDPOINT_PATHS["dr-status"], READ_METHODS, "none"),
+    Route("performance-status", ENDPOINT_PATHS["performance-status"], READ_METHODS, "none"),
+    Route("recover", ENDPOINT_PATHS["recover"], WRITE_METHODS, "token"),
+    Route("reindex", ENDPOINT_PATHS["reindex"], WRITE_METHODS, "sudo", frozenset({"diff", "force", "skip_flush"})),
+    Route("health", ENDPOINT_PATHS["health"], frozenset({"GET", "HEAD"}), "none"),
 )
 BY_PATH = {r.path: r for r in ROUTES}
 ENDPOINT_NAMES = tuple(r.endpoint for r in ROUTES)
