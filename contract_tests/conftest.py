@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -140,6 +141,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     suite = config.stash[_SUITE]
+    lines = []
+    namespace = os.environ.get("VAULT_NAMESPACE", "").strip("/")
+    if namespace and namespace != "root":
+        lines.append(f"replmock conformance: VAULT_NAMESPACE={namespace} is not sent: replication paths are root-namespace only")
     if suite.scenario is not None:
         return [
             f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"

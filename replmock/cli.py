@@ -31,7 +31,6 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--profile", choices=["lenient", "strict"], default="lenient", help="default: lenient")
     val.add_argument("--schema", metavar="NAME", help="schema to use (default: detected from each payload)")
     val.add_argument("--json", action="store_true", help="print one JSON report per file")
-    val.add_argument("--list-schemas", action="store_true", help=argparse.SUPPRESS)
 
     fix = sub.add_parser("fixtures", help="list scenarios or write generated fixture files")
     fsub = fix.add_subparsers(dest="fixtures_command", metavar="ACTION")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Every MockVault started by these tests (and by the pytest and conformance runs they start)
+# validates each body it sends against the strict schemas and fails on a mismatch.
+os.environ["REPLMOCK_VALIDATE_RESPONSES"] = "1"
 FIXTURES = REPO / "fixtures"
 
 

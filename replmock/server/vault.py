@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 import socket
 import threading
@@ -103,7 +104,7 @@ class MockVault:
         tokens: Iterable[str] = (),
         ssl_context: SSLContext | None = None,
         strict: bool = True,
-        validate_responses: bool = False,
+        validate_responses: bool | None = None,
         threaded: bool = True,
         journal_limit: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -114,6 +115,8 @@ class MockVault:
         self.root_token = root_token
         self.tokens = {root_token: True, **{t: False for t in tokens if t != root_token}}
         self.strict = strict
+        if validate_responses is None:  # a test suite can turn it on for every mock it starts
+            validate_responses = os.environ.get("REPLMOCK_VALIDATE_RESPONSES", "") == "1"
         self.validate_responses = validate_responses
         self.faults = Faults()
         self.journal = Journal(journal_limit)
