@@ -144,7 +144,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = []
     namespace = os.environ.get("VAULT_NAMESPACE", "").strip("/")
     if namespace and namespace != "root":
-        lines.append(f"replmock conformance: VAULT_NAMESPACE={namespace} is not sent: replication paths are root-namespace only")
+        lines.append(
+            f"replmock conformance: VAULT_NAMESPACE={namespace} is not sent: replication paths are root-namespace only"
+        )
     if suite.scenario is not None:
         return [
             f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"
