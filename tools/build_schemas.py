@@ -115,6 +115,9 @@ class Field:
 
     def schema(self, profile: str) -> dict[str, Any]:
         body = self.strict if profile == "strict" and self.strict is not None else self.lenient
+        if profile == "lenient" and body.get("type") == "array":
+            # Go encodes a nil slice as null unless the field is omitempty: accept it from real servers.
+            body = {**body, "type": ["array", "null"]}
         return {"description": self.description, "x-source": self.source, **body}
 
 
