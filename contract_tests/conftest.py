@@ -16,8 +16,8 @@ from replmock.conformance import (
     Capabilities,
     Reply,
     Target,
-    detect_capabilities,
     load_targets,
+    probe,
     redact,
     target_from_env,
     write_drift_report,
@@ -89,7 +89,7 @@ class Suite:
 
     def caps(self, target: Target) -> Capabilities:
         if target.name not in self.capabilities:
-            self.capabilities[target.name] = detect_capabilities(target.get("status"), target.get("health"))
+            self.capabilities[target.name] = probe(target)
         return self.capabilities[target.name]
 
     def wait(self, seconds: float) -> None:
@@ -114,6 +114,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if config.getoption("--replmock-polls") < 2:
         raise pytest.UsageError("--replmock-polls must be at least 2 to compare reads")
+    if config.getoption("--targets") and config.getoption("--vault-addr"):
+        raise pytest.UsageError("give either --vault-addr or --targets, not both")
     try:
         if config.getoption("--targets"):
             targets = load_targets(config.getoption("--targets"))
@@ -175,6 +177,8 @@ def suite(pytestconfig: pytest.Config) -> Iterator[Suite]:
 def target(request: pytest.FixtureRequest, suite: Suite) -> Target:
     found = suite.targets[request.param]
     caps = suite.caps(found)
+    if caps.kind == "unreachable":
+        pytest.fail(redact(f"{found.name}: {caps.detail}", found.secrets()), pytrace=False)
     request.node.user_properties.append(
         ("replmock-target", json.dumps([found.name, f"{found.address}: {caps.describe()}"]))
     )

@@ -63,7 +63,7 @@ def test_error_format(target: Target) -> None:
         reply = target.get("/v1/sys/replication/replmock-no-such-path", token=target.token)
         if reply.status != 404:
             fail(
-                f"{target.name}: an unknown path with a valid token answered {describe_reply(reply)}; expected 404",
+                f"{target.name}: an unknown path with the given token answered {describe_reply(reply)}; expected 404",
                 target,
             )
         _check_error_body(target, "an unknown path with a token", reply)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from replmock import __version__
@@ -27,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.required = True
 
     val = sub.add_parser("validate", help="validate JSON payloads against the replication schemas")
-    val.add_argument("files", nargs="+", metavar="FILE", help="JSON files to check; '-' reads standard input")
+    val.add_argument(
+        "files", nargs="+", metavar="FILE", help="JSON files or folders (their *.json, recursively); '-' reads stdin"
+    )
     val.add_argument("--profile", choices=["lenient", "strict"], default="lenient", help="default: lenient")
     val.add_argument("--schema", metavar="NAME", help="schema to use (default: detected from each payload)")
     val.add_argument("--json", action="store_true", help="print one JSON report per file")
@@ -41,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--scenario", action="append", metavar="NAME", help="scenario to generate (repeatable)")
     which.add_argument("--all", action="store_true", help="every named scenario")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    gen.add_argument("--out", default="generated-fixtures", metavar="DIR", help="output folder")
+    gen.add_argument(
+        "--out", default="generated-fixtures", metavar="DIR", help="output folder (default: generated-fixtures)"
+    )
 
     srv = sub.add_parser("serve", help="serve a scenario as mock Vault servers until interrupted")
     srv.add_argument("--scenario", default="perf-primary", metavar="NAME")
@@ -58,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
         help="run the conformance suite (extra arguments go to pytest)",
         description="Run the conformance suite against VAULT_ADDR / --vault-addr, or against the mock when no "
         "target is given. Unknown arguments are passed to pytest.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="""suite options (passed to pytest):
+  --vault-token T            token for --vault-addr (default: $VAULT_TOKEN; status checks need none)
+  --vault-nonsudo-token T    a valid token without sudo: checks that reindex refuses it
+  --targets FILE             TOML [[target]] tables (name, address, token | token_env, nonsudo_token)
+  --replmock-profile P       lenient (default) or strict schemas
+  --replmock-allow-mutations run recover; add --replmock-allow-reindex to run reindex
+  --replmock-drift-report P  write P.json and P.md: fields that differ from the documented contract
+  --replmock-polls N, --replmock-poll-interval S   reads for the WAL monotonicity check
+  --replmock-scenario NAME, --replmock-seed N      the mock's scenario when no target is given
+  --junitxml FILE, -n 2, -k EXPR ...               any pytest option
+environment: VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY""",
     )
     conf.add_argument("--vault-addr", metavar="URL")
     return parser
@@ -94,7 +112,14 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Console entry point."""
-    sys.exit(run(argv))
+    try:
+        code = run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `replmock validate ... | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    sys.exit(code)
 
 
 def _read(name: str) -> tuple[Any, str | None]:
@@ -120,7 +145,17 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return EXIT_INPUT
     code = EXIT_OK
     cat = catalog()
+    files: list[str] = []
     for name in args.files:
+        if name != "-" and Path(name).is_dir():
+            found = sorted(str(p) for p in Path(name).rglob("*.json"))
+            if not found:
+                print(f"replmock: {name}: a folder with no .json file", file=err)
+                code = EXIT_INPUT
+            files.extend(found)
+        else:
+            files.append(name)
+    for name in files:
         label = "<stdin>" if name == "-" else name
         payload, problem = _read(name)
         if problem is not None:

@@ -76,8 +76,16 @@ class Target:
         path = PATHS.get(endpoint, endpoint)
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         try:
+            # verify and cert go with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE
+            # override a session's settings, which would silently ignore VAULT_CACERT and VAULT_SKIP_VERIFY.
             response = self.session().request(
-                method, self.address.rstrip("/") + path, headers=headers, data=data, timeout=30
+                method,
+                self.address.rstrip("/") + path,
+                headers=headers,
+                data=data,
+                timeout=30,
+                verify=self.verify,
+                cert=self.cert,
             )
         except requests.RequestException as exc:
             text = redact(str(exc), self.secrets())
@@ -184,7 +192,7 @@ class Capabilities:
     """What a target turned out to be."""
 
     kind: str
-    """``enterprise``, ``oss`` (Vault CE), ``openbao`` or ``unknown``."""
+    """``enterprise``, ``oss`` (Vault CE), ``openbao``, ``unknown`` or ``unreachable``."""
     version: str
     detail: str
 
@@ -204,6 +212,14 @@ class Capabilities:
 
     def skip_reason(self) -> str:
         return f"Enterprise-only check: the target is {self.describe()}"
+
+
+def probe(target: Target) -> Capabilities:
+    """Read the target's status and health and tell what it is (``unreachable`` when it does not answer)."""
+    try:
+        return detect_capabilities(target.get("status"), target.get("health"))
+    except ConnectionError as exc:
+        return Capabilities("unreachable", "", str(exc))
 
 
 def detect_capabilities(status: Reply, health: Reply | None) -> Capabilities:
@@ -282,15 +298,8 @@ def write_drift_report(entries: Sequence[Mapping[str, Any]], kinds: Mapping[str,
     else:
         lines += ["| target | endpoint | kind | path | value | expected | source |", "|---|---|---|---|---|---|---|"]
         for e in entries:
-            cells = [
-                e["target"],
-                e["endpoint"],
-                e["kind"],
-                f"`{e['path']}`",
-                f"`{json.dumps(e['value'], default=str)[:60]}`",
-                e["expected"],
-                e["x-source"],
-            ]
+            value = "(absent)" if e["kind"] == "missing-field" else f"`{json.dumps(e['value'], default=str)[:60]}`"
+            cells = [e["target"], e["endpoint"], e["kind"], f"`{e['path']}`", value, e["expected"], e["x-source"]]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return json_path, md_path

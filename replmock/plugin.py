@@ -95,7 +95,12 @@ def pytest_configure(config: pytest.Config) -> None:
         scenario = _scenario(opt_scenario, "--replmock-scenario")
     else:
         scenario = _scenario(str(config.getini("replmock_scenario")), "ini replmock_scenario")
-    config.stash[_SETTINGS] = Settings(scenario, seed, bool(config.getini("replmock_strict")))
+    try:
+        strict = bool(config.getini("replmock_strict"))
+    except ValueError as exc:
+        msg = f"replmock: ini replmock_strict must be true or false: {exc}"
+        raise pytest.UsageError(msg) from None
+    config.stash[_SETTINGS] = Settings(scenario, seed, strict)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -107,7 +112,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     s = config.stash[_SETTINGS]
-    return f"replmock: scenario={s.scenario} seed={s.seed} strict={s.strict}"
+    return f"replmock fixtures: scenario={s.scenario} seed={s.seed} strict={s.strict}"
 
 
 def _settings_of(item: pytest.Item) -> Settings:
@@ -128,7 +133,9 @@ def _settings_of(item: pytest.Item) -> Settings:
         )
     kw = marker.kwargs
     return Settings(
-        scenario=_scenario(kw["scenario"], "the replmock marker") if "scenario" in kw else base.scenario,
+        scenario=_scenario(kw["scenario"], f"the replmock marker of {item.nodeid}")
+        if "scenario" in kw
+        else base.scenario,
         seed=_seed(kw["seed"], "the replmock marker's seed") if "seed" in kw else base.seed,
         strict=bool(kw["strict"]) if kw.get("strict") is not None else base.strict,
         cluster=kw.get("cluster"),
@@ -171,13 +178,16 @@ def _build(settings: Settings) -> Any:
 def _finish(request: pytest.FixtureRequest, vaults: list[MockVault], settings: Settings) -> None:
     report = getattr(request.node, "_replmock_call_report", None)
     passed = report is None or report.passed
+    problem = None
     for vault in vaults:
         vault.strict = settings.strict
-        if passed:
+        if passed and problem is None:
             try:
                 vault.check()
-            except AssertionError as exc:  # a clean message, not the mock's internals
-                pytest.fail(str(exc), pytrace=False)
+            except AssertionError as exc:
+                problem = str(exc)
+    if problem is not None:  # outside the except block: one clean message, not a chained traceback
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def test_options_and_ini_validate_with_the_choices(pytester: pytest.Pytester) ->
     result.stderr.fnmatch_lines(["*--replmock-seed must be a whole number, got 'abc'*"])
     pytester.makeini("[pytest]\nreplmock_scenario = dr-secondary\nreplmock_seed = 9\n")
     result = pytester.runpytest_subprocess()
-    result.stdout.fnmatch_lines(["replmock: scenario=dr-secondary seed=9 strict=True"])
+    result.stdout.fnmatch_lines(["replmock fixtures: scenario=dr-secondary seed=9 strict=True"])
     result.assert_outcomes(passed=1)
 
 
@@ -187,7 +187,7 @@ def test_env_opt_in_sets_vault_and_bao_variables(pytester: pytest.Pytester) -> N
 def test_header_names_scenario_and_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest_subprocess("--replmock-seed=3", "--replmock-scenario=oss")
-    result.stdout.fnmatch_lines(["replmock: scenario=oss seed=3 strict=True"])
+    result.stdout.fnmatch_lines(["replmock fixtures: scenario=oss seed=3 strict=True"])
 
 
 def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:

@@ -332,8 +332,12 @@ def test_bad_arguments_are_clear_errors() -> None:
         vault.fault("melt")
     with pytest.raises(UsageError, match="unknown drift op 'shuffle'"):
         vault.drift("shuffle", "mode")
+    with pytest.raises(UsageError, match=r"fail\(\) answers an error status \(400-599\), got 200"):
+        vault.fail(200)
     with pytest.raises(UsageError, match="status must be an HTTP status code"):
-        vault.fail(99)
+        vault.fault("status", status=99)
+    with pytest.raises(UsageError, match="no replication payload has a field 'clock_skw_ms'; did you mean clock_skew_ms"):
+        vault.drift("remove", "clock_skw_ms")
 
 
 def test_the_cached_read_path_matches_a_fresh_view_and_follows_state() -> None:

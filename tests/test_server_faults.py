@@ -135,3 +135,21 @@ def test_faults_are_recorded_in_the_journal(serve: Serve) -> None:
     (entry,) = vault.requests("status")
     assert entry.status == 503
     assert entry.faults == ("HTTP 503 on status, 1 of 1",)
+
+
+def test_health_answers_as_a_sealed_or_standby_node(serve: Serve) -> None:
+    vault = serve()
+    vault.sealed()
+    sealed = requests.get(vault.url + "/v1/sys/health", timeout=5)
+    assert sealed.status_code == 503
+    assert sealed.json()["sealed"] is True
+    assert "cluster_id" not in sealed.json()
+    assert requests.get(vault.url + "/v1/sys/health?sealedcode=200", timeout=5).status_code == 200
+    assert requests.get(vault.url + STATUS, timeout=5).json() == {"errors": ["Vault is sealed"]}
+    vault.clear_faults()
+    vault.standby(redirect=False, times=None)
+    standby = requests.get(vault.url + "/v1/sys/health", timeout=5)
+    assert standby.status_code == 429
+    assert standby.json()["standby"] is True
+    assert requests.get(vault.url + "/v1/sys/health?standbyok=true", timeout=5).status_code == 200
+    assert requests.get(vault.url + STATUS, timeout=5).status_code == 503

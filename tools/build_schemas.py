@@ -555,14 +555,12 @@ HEALTH_FIELDS = [
     f("server_time_utc", UINT, "Server time as Unix seconds (a JSON number).", src("HEALTH"), modes="P", sreq="P"),
     f("version", {"type": "string", "minLength": 1}, "Vault version string.", src("HEALTH"), modes="P", sreq="P"),
     f("enterprise", BOOL, "Whether the server is Vault Enterprise (Vault 1.16+).", src("HEALTH"), modes="P", sreq="P"),
-    f("cluster_name", {"type": "string"}, "Name of the cluster.", src("HEALTH"), modes="P", sreq="P"),
+    f("cluster_name", {"type": "string"}, "Name of the cluster (omitted while sealed).", src("HEALTH")),
     f(
         "cluster_id",
         {"type": "string"},
-        "Id of the (storage) cluster; unrelated to the replication cluster_id.",
+        "Id of the (storage) cluster, omitted while sealed; unrelated to the replication cluster_id.",
         src("HEALTH"),
-        modes="P",
-        sreq="P",
     ),
     f(
         "echo_duration_ms",

@@ -234,7 +234,10 @@ class SchemaCatalog:
         for error in self.validator(name, profile).iter_errors(payload):
             found.extend(_explain(error, profile))
         unique = {(i.path, i.message): i for i in found}
-        return tuple(sorted(unique.values(), key=lambda i: (i.path, i.message)))
+        # A value of the wrong type also fails its enum or pattern: report the type error alone.
+        typed = {i.path for i in unique.values() if i.keyword == "type"}
+        kept = [i for i in unique.values() if i.keyword == "type" or i.path not in typed]
+        return tuple(sorted(kept, key=lambda i: (i.path, i.message)))
 
     def validate(self, payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
         """Validate ``payload`` against ``schema`` (detected from the payload when None)."""
@@ -293,11 +296,12 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
         for name in schema.get("required", []):
             if name not in present:
                 sub = schema.get("properties", {}).get(name, {})
+                what = sub.get("description")
                 yield Issue(
                     json_path([*path, name]),
                     f"missing required field {name!r}",
-                    sub.get("description", "the field to be present"),
-                    _short(value),
+                    f"the field to be present ({what})" if what else "the field to be present",
+                    None,
                     sub.get("x-source", source),
                     keyword,
                 )
@@ -349,6 +353,28 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
 def catalog() -> SchemaCatalog:
     """The process-wide, read-only schema catalog (loaded on first use)."""
     return SchemaCatalog(data_dir("schemas"))
+
+
+@functools.cache
+def known_fields() -> frozenset[str]:
+    """Every property name the strict schemas define (the fields a replication payload can have)."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(props)
+            for key, value in node.items():
+                if key != "if":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in SCHEMA_NAMES:
+        walk(catalog().schema(name, "strict"))
+    return frozenset(names)
 
 
 def validate(payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
@@ -429,5 +455,6 @@ __all__ = [
     "is_rfc3339",
     "issues",
     "json_path",
+    "known_fields",
     "validate",
 ]

@@ -42,6 +42,8 @@ class Fault:
     op: DriftOp | None = None
     field_name: str | None = None
     to: Any = None
+    node_state: str | None = None
+    """``sealed`` or ``standby``: sys/health then answers as such a node does instead of the status code."""
     used: int = 0
 
     def matches(self, endpoint: str | None) -> bool:
@@ -60,6 +62,7 @@ class Fault:
 
 def make_fault(kind: str, **params: Any) -> Fault:
     """Build a :class:`Fault`, turning bad parameters into a :class:`UsageError` that lists the choices."""
+    __tracebackhide__ = True
     if kind not in FAULT_KINDS:
         msg = f"unknown fault kind {kind!r}; expected one of: {', '.join(FAULT_KINDS)}"
         raise UsageError(msg)

@@ -102,7 +102,11 @@ class Journal:
             return len(self._entries)
 
     def find(self, endpoint: str | None = None, method: str | None = None) -> list[JournalEntry]:
-        """Entries for ``endpoint`` (a name such as ``status``, or a path) and ``method``."""
+        """Entries for ``endpoint`` (a name such as ``status``, ``/v1/...`` or ``sys/...`` path) and ``method``."""
+        if endpoint is not None and "/" in endpoint:
+            from replmock.server.vaultapi import normalize
+
+            endpoint = normalize(endpoint)
         return [
             e
             for e in self.entries()

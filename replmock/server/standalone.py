@@ -58,7 +58,8 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         )
         for line in mock.describe():
             print(f"  {line}", file=out)
-        print(f"root token (sudo): {args.root_token}; other tokens: {len(args.token)}. Press Ctrl+C to stop.", file=out)
+        others = ", ".join(args.token) if args.token else "none"
+        print(f"root token (sudo): {args.root_token}; tokens without sudo: {others}. Press Ctrl+C to stop.", file=out)
         out.flush()
         previous = {}
         if threading.current_thread() is threading.main_thread():

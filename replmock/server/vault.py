@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -138,6 +139,13 @@ class MockVault:
     def start(self) -> MockVault:
         """Start serving (on a free port when ``port=0``) and point the topology's address at it."""
         if not self._server.is_running():
+            if self._server.port:  # fail cleanly before werkzeug prints its own message and exits
+                with socket.socket(socket.AF_INET6 if ":" in self._server.host else socket.AF_INET) as probe:
+                    try:
+                        probe.bind((self._server.host, self._server.port))
+                    except OSError as exc:
+                        msg = f"cannot listen on {self._server.host}:{self._server.port}: {exc.strerror or exc}"
+                        raise UsageError(msg) from None
             try:
                 self._server.start()
             except (OSError, SystemExit) as exc:  # werkzeug exits on "address already in use"
@@ -202,6 +210,7 @@ class MockVault:
 
     def fault(self, kind: str, endpoint: str | None = None, *, times: int | None = None, **params: Any) -> Fault:
         """Inject a fault (see :mod:`replmock.server.faults`); ``times=None`` keeps it until cleared."""
+        __tracebackhide__ = True
         if endpoint is not None and endpoint not in api.ENDPOINT_NAMES:
             msg = f"unknown endpoint {endpoint!r}; expected one of: {', '.join(api.ENDPOINT_NAMES)} (or None for all)"
             raise UsageError(msg)
@@ -211,21 +220,38 @@ class MockVault:
         self, status: int, errors: list[str] | None = None, endpoint: str | None = None, *, times: int | None = 1
     ) -> Fault:
         """Answer ``status`` with a Vault error body (Vault's usual text for 429, 500, 502, 503)."""
+        __tracebackhide__ = True
+        if not isinstance(status, int) or status < 400:  # noqa: PLR2004
+            msg = f"fail() answers an error status (400-599), got {status!r}; for a redirect use standby()"
+            raise UsageError(msg)
         errors = errors if errors is not None else [DEFAULT_ERRORS.get(status, "internal error")]
         return self.fault("status", endpoint, times=times, status=status, errors=errors)
 
     def sealed(self, endpoint: str | None = None, *, times: int | None = None) -> Fault:
-        """503 ``Vault is sealed`` until cleared (or ``times`` requests)."""
-        return self.fail(503, ["Vault is sealed"], endpoint, times=times)
+        """503 ``Vault is sealed`` until cleared (or ``times`` requests); sys/health reports ``sealed: true``."""
+        return self.fault("status", endpoint, times=times, status=503, errors=["Vault is sealed"], node_state="sealed")
 
     def rate_limited(self, endpoint: str | None = None, *, times: int | None = 1) -> Fault:
         return self.fail(429, ["rate limit quota exceeded"], endpoint, times=times)
 
     def standby(self, endpoint: str | None = None, *, redirect: bool = True, times: int | None = 1) -> Fault:
-        """A standby that cannot forward: 307 to the active node, or 503 ``no active Vault instance found``."""
+        """A standby that cannot forward: 307 to the active node, or 503 ``no active Vault instance found``.
+
+        sys/health answers as a standby does: 429 (200 with ``standbyok``) and ``standby: true``.
+        """
         if redirect:
-            return self.fault("status", endpoint, times=times, status=307, errors=[], headers={"Location": "{active}"})
-        return self.fail(503, ["no active Vault instance found"], endpoint, times=times)
+            return self.fault(
+                "status",
+                endpoint,
+                times=times,
+                status=307,
+                errors=[],
+                headers={"Location": "{active}"},
+                node_state="standby",
+            )
+        return self.fault(
+            "status", endpoint, times=times, status=503, errors=["no active Vault instance found"], node_state="standby"
+        )
 
     def latency(self, seconds: float, endpoint: str | None = None, *, times: int | None = None) -> Fault:
         return self.fault("latency", endpoint, times=times, seconds=seconds)
@@ -246,6 +272,15 @@ class MockVault:
         self, op: str, field_name: str, *, to: Any = None, endpoint: str | None = None, times: int | None = None
     ) -> Fault:
         """Change a field in every successful body: ``remove``, ``rename`` (to ``to``), ``retype``, or ``enum`` (unknown value)."""
+        __tracebackhide__ = True
+        from replmock.schemas import known_fields
+
+        known = known_fields()
+        if field_name not in known:
+            close = difflib.get_close_matches(field_name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            msg = f"no replication payload has a field {field_name!r}{hint}"
+            raise UsageError(msg)
         return self.fault("drift", endpoint, times=times, op=op, field_name=field_name, to=to)
 
     def clear_faults(self) -> None:
@@ -289,7 +324,7 @@ class MockVault:
     def explain_unexpected(self, entries: list[JournalEntry]) -> str:
         lines = [f"{len(entries)} request(s) matched nothing the mock Vault of cluster {self.cluster} serves:"]
         for e in entries:
-            hint = f" (did you mean {e.suggestion}?)" if e.suggestion else ""
+            hint = f" ({e.suggestion})" if e.suggestion else ""
             lines.append(f"  {e.line()}{hint}")
         lines.append("It serves:")
         lines.extend(f"  {'|'.join(sorted(r.methods))} {r.path} (auth: {r.auth})" for r in api.ROUTES)
@@ -328,7 +363,7 @@ class MockVault:
                 status=response.status_code,
                 endpoint=endpoint,
                 expected=answer.expected,
-                suggestion=None if answer.expected else api.suggest(request.path),
+                suggestion=None if answer.expected else api.hint(request.method, request.path),
                 faults=tuple(applied),
             )
         )
@@ -337,11 +372,16 @@ class MockVault:
     def _respond(
         self, request: Request, route: api.Route | None, raw: bytes, faults: list[Fault]
     ) -> tuple[Response, _Answer]:
+        state = next((f.node_state for f in faults if f.node_state), None)
+        if state and route is not None and route.endpoint == "health":
+            faults = [f for f in faults if not f.node_state]  # health answers with the node's state instead
+        else:
+            state = None
         early = self._connection_faults(request, faults)
         if early is not None:
             return early
         fast = not self.validate_responses and not any(f.kind == "drift" for f in faults)
-        answer = self._vault(request, route, raw, fast=fast)
+        answer = self._health(request, state) if state else self._vault(request, route, raw, fast=fast)
         drifted = False
         for fault in faults:
             if fault.kind == "drift" and answer.status < 400 and answer.body is not None:  # noqa: PLR2004
@@ -470,14 +510,23 @@ class MockVault:
         extra = api.unrecognized_warning(params, route.params)
         return _Answer(200, payloads.envelope(None, self._request_id(), [*warnings, *([extra] if extra else [])]))
 
-    def _health(self, request: Request) -> _Answer:
+    def _health(self, request: Request, state: str | None = None) -> _Answer:
         args = request.args
         try:
             standbyok = _query_bool(args, "standbyok")
-            codes = {name: _query_int(args, name) for name in ("activecode", "standbycode", "drsecondarycode")}
+            names = ("activecode", "standbycode", "drsecondarycode", "sealedcode")
+            codes = {name: _query_int(args, name) for name in names}
         except ValueError as exc:
             return _error(400, str(exc))
-        code = payloads.health_code(self.topology, self.cluster)
+        body = payloads.health(self.topology, self.cluster)
+        if state == "sealed":  # a sealed node knows nothing of its cluster
+            body = {k: v for k, v in body.items() if k not in {"cluster_name", "cluster_id", "last_wal", "license"}}
+            body.update(sealed=True, standby=True)
+            return _Answer(codes["sealedcode"] or 503, None if request.method == "HEAD" else body)
+        code = 429 if state == "standby" else payloads.health_code(self.topology, self.cluster)
+        if state == "standby":
+            body.update(standby=True, echo_duration_ms=1)
+            body.pop("last_wal", None)
         if code == 472:  # noqa: PLR2004
             code = codes["drsecondarycode"] or 472
         elif code == 429 and standbyok:  # noqa: PLR2004
@@ -486,7 +535,6 @@ class MockVault:
             code = codes["standbycode"] or 429
         else:
             code = codes["activecode"] or 200
-        body = payloads.health(self.topology, self.cluster)
         return _Answer(code, None if request.method == "HEAD" else body)
 
 

@@ -63,6 +63,22 @@ def suggest(path: str) -> str | None:
     return found[0] if found else None
 
 
+def hint(method: str, path: str) -> str | None:
+    """Why a request matched nothing, in a few words: the right method, or the closest served path."""
+    route = route_for(path)
+    if route is not None:
+        return f"{route.path} takes {' or '.join(sorted(route.methods))}, not {method}"
+    close = suggest(path)
+    return f"did you mean {close}?" if close else None
+
+
+def normalize(endpoint: str) -> str:
+    """An endpoint name, a /v1 path, or an hvac-style path (``sys/replication/status``) as a name when one matches."""
+    path = endpoint if endpoint.startswith("/") else "/v1/" + endpoint
+    route = route_for(path)
+    return route.endpoint if route is not None else endpoint
+
+
 class BodyError(ValueError):
     """A request body Vault would refuse; ``str()`` is Vault's error text."""
 
