@@ -150,13 +150,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"replmock conformance: VAULT_NAMESPACE={namespace} is not sent: replication paths are root-namespace only"
         )
     if suite.scenario is not None:
-        return [
+        lines.append(
             f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"
-        ]
-    return [
-        f"replmock conformance: {len(suite.targets)} target(s): "
-        + ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())
-    ]
+        )
+    else:
+        names = ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())
+        lines.append(f"replmock conformance: {len(suite.targets)} target(s): {names}")
+    return lines
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

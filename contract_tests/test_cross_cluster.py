@@ -6,20 +6,15 @@ import pytest
 
 from contract_tests.conftest import Suite, fail, warn
 from replmock.model import INVARIANTS, Observation
+from replmock.model.invariants import secondaries_first
 
 CROSS = [inv for inv in INVARIANTS if inv.scope == "cross"]
 
 
 def _observe_secondaries_first(suite: Suite) -> list[Observation]:
-    """Read every Enterprise target, secondaries before primaries, so writes in between cannot fake I5 failures."""
+    """Read every Enterprise target, each secondary before its primary (writes in between cannot fake an I5 failure)."""
     first = {name: t.get("status").body for name, t in suite.targets.items() if suite.caps(t).enterprise}
-
-    def is_primary_only(body: object) -> bool:
-        data = body.get("data", {}) if isinstance(body, dict) else {}
-        return all(data.get(k, {}).get("mode") in {"primary", "disabled"} for k in ("dr", "performance"))
-
-    order = sorted(first, key=lambda name: is_primary_only(first[name]))
-    return [Observation(name, status=suite.targets[name].get("status").body) for name in order]
+    return [Observation(name, status=suite.targets[name].get("status").body) for name in secondaries_first(first)]
 
 
 @pytest.mark.parametrize("ident", [inv.id for inv in CROSS], ids=[f"{inv.id}-{inv.name}" for inv in CROSS])

@@ -49,13 +49,22 @@ def test_health_agrees_with_status(target: Target, enterprise: Capabilities) -> 
     if not found:
         return
     dr, _ = obs.block("dr")
-    text = "\n".join(f"  {v.message}" for v in found)
+    health = [v.message for v in found if " sys/health " in v.message]
+    others = [v.message for v in found if " sys/health " not in v.message]
+    if others:  # the single-type endpoints are read at another instant: weak evidence, a warning
+        warn(
+            f"{target.name}: dr/ or performance/status differ from sys/replication/status (I9, verify live):\n"
+            + "\n".join(others)
+        )
+    if not health:
+        return
+    text = "\n".join(f"  {m}" for m in health)
     if dr is not None and dr.get("mode") == "secondary":
         warn(
             f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}"
         )
         return
-    fail(f"{target.name}: sys/health / single-type status disagree with sys/replication/status:\n{text}", target)
+    fail(f"{target.name}: sys/health's replication modes disagree with sys/replication/status:\n{text}", target)
 
 
 def test_wals_never_go_backwards(

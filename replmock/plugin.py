@@ -149,12 +149,13 @@ class _Pool:
     def __init__(self) -> None:
         self.vaults: list[MockVault] = []
 
-    def take(self, count: int) -> list[MockVault]:
+    def take(self, count: int, offset: int = 0) -> list[MockVault]:
+        """Servers ``offset`` to ``offset + count``: slot 0 is vault_replication's, the rest the topology's."""
         from replmock.server import MockVault
 
-        while len(self.vaults) < count:
+        while len(self.vaults) < offset + count:
             self.vaults.append(MockVault(root_token=ROOT_TOKEN, tokens=[APP_TOKEN]).start())
-        return self.vaults[:count]
+        return self.vaults[offset : offset + count]
 
     def close(self) -> None:
         for vault in self.vaults:
@@ -179,8 +180,7 @@ def _finish(request: pytest.FixtureRequest, vaults: list[MockVault], settings: S
     report = getattr(request.node, "_replmock_call_report", None)
     passed = report is None or report.passed
     problem = None
-    for vault in vaults:
-        vault.strict = settings.strict
+    for vault in vaults:  # vault.strict as the test left it (it may have turned it off)
         if passed and problem is None:
             try:
                 vault.check()
@@ -229,8 +229,9 @@ def vault_replication_topology(
 
     settings = _settings_of(request.node)
     request.node.stash[_SETTINGS] = settings
-    top = _build(settings)
-    vaults = vault_replication_servers.take(len(top.clusters))
+    shared = "vault_replication" in request.fixturenames  # both in one test: one topology, one clock
+    top = request.getfixturevalue("vault_replication").topology if shared else _build(settings)
+    vaults = vault_replication_servers.take(len(top.clusters), offset=1)
     for vault, name in zip(vaults, top.clusters, strict=True):
         vault.reset(top, name)
         vault.strict = settings.strict

@@ -266,6 +266,14 @@ def test_read_only_by_default(tmp_path: Path) -> None:
     assert any("--replmock-allow-mutations" in m for m in skipped)
 
 
+def test_the_sudo_check_never_starts_a_reindex_even_with_a_sudo_token(tmp_path: Path) -> None:
+    with MockTopology(scenario("perf-primary", 1), root_token="r", tokens=["a"]) as mock:
+        run = run_suite(tmp_path, f"--targets={write_targets(tmp_path / 't.toml', mock.urls, 'r', 'r')}", "-k", "sudo")
+        reindexing = [name for name in mock.urls if "reindex_in_progress" in mock[name].status()["performance"]]  # type: ignore[index]
+    assert run.code == 1  # the check reports that the "non-sudo" token has sudo ...
+    assert reindexing == []  # ... without reindexing anything
+
+
 def test_parallel_targets_under_xdist(tmp_path: Path) -> None:
     with MockTopology(scenario("four-cluster", 4), root_token="r", tokens=["a"]) as mock:
         run = run_suite(

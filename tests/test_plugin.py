@@ -225,3 +225,29 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=16)
+
+
+def test_state_does_not_leak_and_both_fixtures_share_one_topology(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        def test_1_turns_strict_off_and_adds_a_token(vault_replication):
+            vault_replication.tokens["ops"] = True
+            vault_replication.strict = False
+            requests.get(vault_replication.url + "/v1/typo")
+
+        def test_2_has_no_extra_token(vault_replication):
+            r = requests.post(vault_replication.url + "/v1/sys/replication/reindex", headers={"X-Vault-Token": "ops"})
+            assert r.status_code == 403
+
+        @pytest.mark.replmock(scenario="perf-secondary")
+        def test_3_both(vault_replication, vault_replication_topology):
+            assert vault_replication.cluster == "B"
+            assert vault_replication_topology.topology is vault_replication.topology
+            assert vault_replication.url not in vault_replication_topology.urls.values()
+            data = requests.get(vault_replication.url + "/v1/sys/replication/status").json()["data"]
+            assert data["performance"]["mode"] == "secondary"
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=3)

@@ -336,7 +336,9 @@ def test_bad_arguments_are_clear_errors() -> None:
         vault.fail(200)
     with pytest.raises(UsageError, match="status must be an HTTP status code"):
         vault.fault("status", status=99)
-    with pytest.raises(UsageError, match="no replication payload has a field 'clock_skw_ms'; did you mean clock_skew_ms"):
+    with pytest.raises(
+        UsageError, match="no replication payload has a field 'clock_skw_ms'; did you mean clock_skew_ms"
+    ):
         vault.drift("remove", "clock_skw_ms")
 
 
@@ -353,3 +355,22 @@ def test_the_cached_read_path_matches_a_fresh_view_and_follows_state() -> None:
         assert later["data"] != first["data"]
         vault.reset(scenario("oss", 1))
         assert requests.get(vault.url + "/v1/sys/replication/dr/status", timeout=5).status_code == 404
+
+
+def test_a_bad_body_is_refused_before_routing_and_auth(serve: Serve) -> None:
+    vault = serve(strict=False)
+    for path in (REINDEX, "/v1/sys/replication/nope"):
+        response = requests.post(vault.url + path, data="{bad", timeout=5)
+        assert response.status_code == 400
+        assert errors_of(response) == [
+            "failed to decode JSON input: invalid character 'b' looking for beginning of value"
+        ]
+
+
+def test_reset_restores_the_tokens_and_the_empty_standbyok_is_false(serve: Serve) -> None:
+    vault = serve(tokens=["app"])
+    vault.tokens["ops"] = True
+    vault.reset()
+    assert vault.tokens == {"root": True, "app": False}
+    vault.standby(redirect=False, times=None)
+    assert requests.get(vault.url + "/v1/sys/health?standbyok=", timeout=5).status_code == 429

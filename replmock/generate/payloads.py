@@ -124,7 +124,8 @@ def replication_status(top: Topology, name: str) -> dict[str, Any]:
     """``data`` of GET sys/replication/status (open-source Vault: a flat ``{"mode": "disabled"}``)."""
     if top.cluster(name).edition == "oss":
         return {"mode": "disabled"}
-    return {"dr": status_object(top, name, "dr"), "performance": status_object(top, name, "performance")}
+    with top.lock:  # both halves from the same instant
+        return {"dr": status_object(top, name, "dr"), "performance": status_object(top, name, "performance")}
 
 
 def health(top: Topology, name: str, node: str | None = None) -> dict[str, Any]:

@@ -196,6 +196,10 @@ class Generator:
             if (kind, primary) not in sets:
                 sets[(kind, primary)] = ReplicationSet(kind, real.vault_id(), primary)
                 by_name[primary].types[kind].last_reindex = None
+        for sec in spec.secondaries:  # a primary has written at least what its secondaries lag behind
+            upstream = by_name[sec.primary]
+            if upstream.wal < sec.lag + 1000:
+                upstream.wal += sec.lag
         for sec in spec.secondaries:
             rset = sets[(sec.kind, sec.primary)]
             rset.links.append(self._link(real, sec, by_name[sec.primary], by_name[sec.secondary], now))
@@ -272,6 +276,9 @@ def _check_spec(spec: TopologySpec) -> None:
         msg = f"cluster names must be unique, got {names}"
         raise UsageError(msg)
     for sec in spec.secondaries:
+        if sec.primary == sec.secondary:
+            msg = f"cluster {sec.primary!r} cannot be its own {sec.kind} secondary"
+            raise UsageError(msg)
         for who in (sec.primary, sec.secondary):
             if who not in names:
                 msg = f"secondary spec {sec} names cluster {who!r}, which is not one of {names}"

@@ -57,6 +57,11 @@ class Clock:
             msg = f"cannot advance the clock by {seconds!r} seconds; time only moves forward"
             raise UsageError(msg)
         with self._lock:
+            try:
+                self.start + timedelta(seconds=self._elapsed_locked() + seconds)
+            except OverflowError:
+                msg = f"cannot advance the clock by {seconds!r} seconds: it would pass the year 9999"
+                raise UsageError(msg) from None
             self._offset += seconds
 
     def __repr__(self) -> str:

@@ -369,7 +369,9 @@ def i8w_streaming_is_connected(obs: Sequence[Observation]) -> Iterator[Any]:
 
 _VOLATILE = {"last_heartbeat", "last_wal", "last_dr_wal", "last_performance_wal", "last_remote_wal", "merkle_root",
              "replication_primary_canary_age_ms", "last_heartbeat_duration_ms", "clock_skew_ms", "reindex_building_progress",
-             "merkle_sync_progress", "secondaries", "primaries", "state", "connection_state", "reindex_stage"}  # fmt: skip
+             "merkle_sync_progress", "secondaries", "primaries", "state", "connection_state", "reindex_stage",
+             "reindex_in_progress", "reindex_building_total", "last_reindex_epoch", "known_primary_cluster_addrs",
+             "last_start", "corrupted_merkle_tree", "last_corruption_check_epoch", "ssct_generation_counter"}  # fmt: skip
 
 
 def i9_endpoints_agree(obs: Sequence[Observation]) -> Iterator[Any]:
@@ -594,6 +596,35 @@ def wal_regressions(before: Observation, after: Observation) -> list[Violation]:
                     )
                 )
     return out
+
+
+def secondaries_first(statuses: Mapping[str, Any]) -> list[str]:
+    """Cluster names ordered so that every secondary comes before its primary.
+
+    Read clusters in this order: a primary that writes between two reads can then only be
+    ahead of what its secondary reported, never behind (I5 stays meaningful on chains such
+    as A -> B -> D).
+    """
+    primaries_of: dict[str, set[str]] = {name: set() for name in statuses}
+    for kind in KINDS:
+        owners = {}
+        for name, body in statuses.items():
+            block, _ = Observation(name, status=body).block(kind)
+            if block is not None and block.get("mode") == "primary":
+                owners[block.get("cluster_id")] = name
+        for name, body in statuses.items():
+            block, _ = Observation(name, status=body).block(kind)
+            if block is not None and block.get("mode") == "secondary" and block.get("cluster_id") in owners:
+                primaries_of[name].add(owners[block["cluster_id"]])
+    order: list[str] = []
+    remaining = list(statuses)
+    while remaining:
+        # next: a cluster that is not the primary of any cluster still unread
+        ready = [n for n in remaining if not any(n in primaries_of[m] for m in remaining if m != n)]
+        chosen = ready[0] if ready else remaining[0]  # a cycle is impossible in Vault; never loop forever
+        order.append(chosen)
+        remaining.remove(chosen)
+    return order
 
 
 def now_utc() -> datetime:

@@ -291,16 +291,18 @@ class Topology:
             self._step_link(link, self.cluster(rset.primary).wal, end, dt)
 
     def _step_link(self, link: Link, primary_wal: float, end: datetime, dt: float) -> None:
+        # Progress over the interval in the state it had, then the changes due at its end
+        # (sync() ends every interval at the next scheduled change).
+        if link.state == "merkle-sync":
+            link.sync_done = min(link.sync_total, link.sync_done + self.catch_up_rate * dt)
+        if link.connected and link.state == "stream-wals":
+            link.remote_wal = min(primary_wal, link.remote_wal + self.catch_up_rate * dt)
         for when, changes in [e for e in link.timeline if e[0] <= end]:
             link.timeline.remove((when, changes))
             for key, value in changes.items():
                 setattr(link, key, value)
             if changes.get("connected"):
                 link.disconnected_at = None
-        if link.state == "merkle-sync":
-            link.sync_done = min(link.sync_total, link.sync_done + self.catch_up_rate * dt)
-        if link.connected and link.state == "stream-wals":
-            link.remote_wal = min(primary_wal, link.remote_wal + self.catch_up_rate * dt)
 
     # --- operations --------------------------------------------------------------
 
@@ -324,11 +326,15 @@ class Topology:
                 adverse.append(kind)
                 behind = self.primary_wal(role.rset) - int(link.remote_wal)
                 sync = behind > 1000  # noqa: PLR2004 - far enough behind to need a merkle sync
+                if link.connected:  # the stream is torn down and rebuilt: heartbeats stop until it is back
+                    link.disconnected_at = self.last_heartbeat(link)
+                link.connected = False
                 link.connection_state, link.state = "connecting", "idle"
+                back = now + timedelta(seconds=2)
                 link.timeline = [
                     (
-                        now + timedelta(seconds=2),
-                        {"connection_state": "ready", "connected": True, "state": "merkle-diff"},
+                        back,
+                        {"connection_state": "ready", "connected": True, "state": "merkle-diff", "last_start": back},
                     ),
                 ]
                 at = now + timedelta(seconds=5)
@@ -337,7 +343,6 @@ class Topology:
                     link.timeline.append((at, {"state": "merkle-sync", "sync_total": total, "sync_done": 0.0}))
                     at += timedelta(seconds=math.ceil(total / self.catch_up_rate) + 1)
                 link.timeline.append((at, {"state": "stream-wals", "sync_total": 0, "sync_done": 0.0}))
-                link.last_start = now
             self.sync()
             self.version += 1
             if not adverse:
@@ -372,8 +377,11 @@ class Topology:
         now = self.clock.now()
         if not link.connected and link.disconnected_at is not None:
             return link.disconnected_at
-        since = (now - link.enabled_at).total_seconds() - link.heartbeat_phase
-        return now - timedelta(seconds=since % HEARTBEAT_INTERVAL if since > 0 else 0)
+        base = max(link.enabled_at, link.last_start)  # heartbeats tick from the latest (re)connection
+        since = (now - base).total_seconds() - link.heartbeat_phase
+        if since < 0:
+            return base
+        return now - timedelta(seconds=since % HEARTBEAT_INTERVAL)
 
     @staticmethod
     def merkle_root(rset: ReplicationSet, wal: int) -> str:

@@ -123,6 +123,7 @@ class MockVault:
         self.journal = Journal(journal_limit)
         self.errors: list[BaseException] = []
         self._sleep = sleep
+        self._initial = (root_token, dict(self.tokens), sleep)
         self._count = 0
         self._lock = threading.Lock()
         self._views: dict[str, tuple[Any, str]] = {}
@@ -190,6 +191,8 @@ class MockVault:
                 self.topology.cluster(self.cluster)
                 if self.running:
                     self.topology.set_api_address(self.cluster, self.url)
+            self.root_token, tokens, self._sleep = self._initial
+            self.tokens = dict(tokens)
             self.faults.clear()
             self.journal.clear()
             self.errors.clear()
@@ -475,6 +478,12 @@ class MockVault:
             return _Answer(405, {"errors": []}, expected=False)
         token = api.token_of(request.headers)
         known = token in self.tokens
+        params: dict[str, Any] = {}
+        if method in api.WRITE_METHODS:  # Vault decodes a write's JSON body before routing and auth
+            try:
+                params = api.decode_body(raw)
+            except api.BodyError as exc:
+                return _error(400, str(exc), expected=route is not None)
         if route is None:
             if not known:
                 return _error(403, api.PERMISSION_DENIED, expected=False)
@@ -499,7 +508,6 @@ class MockVault:
         if cluster.edition == "oss":
             return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
         try:
-            params = api.decode_body(raw)
             if route.endpoint == "reindex":
                 flags = {name: api.parse_bool(name, params.get(name)) for name in sorted(route.params)}
                 warnings = self.topology.reindex(self.cluster, **flags)
@@ -542,9 +550,9 @@ def _query_bool(args: Any, name: str) -> bool:
     value = args.get(name)
     if value is None:
         return False
-    if value in {"", "1", "t", "T", "TRUE", "true", "True"}:
+    if value in {"1", "t", "T", "TRUE", "true", "True"}:
         return True
-    if value in {"0", "f", "F", "FALSE", "false", "False"}:
+    if value in {"", "0", "f", "F", "FALSE", "false", "False"}:  # "" decodes as false, as in parseutil
         return False
     msg = f'bad value for {name} parameter: strconv.ParseBool: parsing "{value}": invalid syntax'
     raise ValueError(msg)
