@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import ssl
 import threading
+from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING
 
 from replmock._errors import UsageError
@@ -38,7 +39,10 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         msg = f"--port must be from 0 to 65535, got {args.port}"
         raise UsageError(msg)
     context = _ssl_context(args.tls_cert, args.tls_key)
-    top = scenario(args.scenario, args.seed, clock=Clock(follow_wall=True))
+    # A served scenario lives in the present: its times start now and follow the wall clock
+    # (ids and addresses still come from the seed).
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=True))
     mock = MockTopology(
         top,
         host=args.host,
