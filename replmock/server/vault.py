@@ -469,14 +469,18 @@ class MockVault:
                 self._views[endpoint] = cached
         if not cached[1]:
             return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
-        envelope = json.dumps(payloads.envelope(None, self._request_id()))
-        return _Answer(200, text=envelope.replace('"data": null', '"data": ' + cached[1], 1))
+        # The envelope in Vault's key order around the cached data (what payloads.envelope builds).
+        text = (
+            f'{{"request_id": "{self._request_id()}", "lease_id": "", "renewable": false, "lease_duration": 0, '
+            f'"data": {cached[1]}, "wrap_info": null, "warnings": null, "auth": null, "mount_type": "system"}}'
+        )
+        return _Answer(200, text=text)
 
     def _vault(self, request: Request, route: api.Route | None, raw: bytes, *, fast: bool = False) -> _Answer:  # noqa: C901, PLR0911, PLR0912
         method = request.method.upper()
         if method not in api.KNOWN_METHODS:
             return _Answer(405, {"errors": []}, expected=False)
-        token = api.token_of(request.headers)
+        token = api.token_of(request.environ)
         known = token in self.tokens
         params: dict[str, Any] = {}
         if method in api.WRITE_METHODS:  # Vault decodes a write's JSON body before routing and auth
@@ -488,7 +492,7 @@ class MockVault:
             if not known:
                 return _error(403, api.PERMISSION_DENIED, expected=False)
             return _error(404, api.MULTI.format(api.UNSUPPORTED_PATH), expected=False)
-        if api.namespace_of(request.headers):
+        if api.namespace_of(request.environ):
             return _error(400, api.NAMESPACE_REFUSED)
         if method not in route.methods:
             if route.auth != "none" and not known:

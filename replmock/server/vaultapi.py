@@ -151,18 +151,18 @@ def unrecognized_warning(params: dict[str, Any], known: frozenset[str]) -> str |
     return UNRECOGNIZED.format(" ".join(ignored)) if ignored else None
 
 
-def token_of(headers: Any) -> str | None:
-    """The client token: X-Vault-Token, or an ``Authorization: Bearer`` header."""
-    token = headers.get("X-Vault-Token")
+def token_of(environ: Any) -> str | None:
+    """The client token from a WSGI environ: X-Vault-Token, or an ``Authorization: Bearer`` header."""
+    token = environ.get("HTTP_X_VAULT_TOKEN")
     if token:
         return str(token)
-    auth = headers.get("Authorization", "")
+    auth = str(environ.get("HTTP_AUTHORIZATION", ""))
     if auth.lower().startswith("bearer "):
         return str(auth[7:].strip()) or None
     return None
 
 
-def namespace_of(headers: Any) -> str:
-    """The namespace a request asks for; "" for the root namespace."""
-    ns = str(headers.get("X-Vault-Namespace", "") or "").strip().strip("/")
+def namespace_of(environ: Any) -> str:
+    """The namespace a request asks for (from a WSGI environ); "" for the root namespace."""
+    ns = str(environ.get("HTTP_X_VAULT_NAMESPACE", "") or "").strip().strip("/")
     return "" if ns == "root" else ns
