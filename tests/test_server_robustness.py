@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from replmock.model import check
+from replmock.schemas import validate
 from replmock.server import MockVault
 from tests.helpers import observe
 
@@ -92,8 +93,9 @@ def test_server_survives_the_fuzzing(fuzzed: MockVault) -> None:
     assert requests.get(fuzzed.url + "/v1/sys/replication/status", timeout=5).status_code == 200
 
 
-def test_concurrent_clients_see_a_consistent_topology() -> None:
-    with MockVault(scenario="secondary-idle", tokens=["app"], validate_responses=True) as vault:
+@pytest.mark.parametrize("validate_responses", [True, False], ids=["validated", "fast-path"])
+def test_concurrent_clients_see_a_consistent_topology(validate_responses: bool) -> None:
+    with MockVault(scenario="secondary-idle", tokens=["app"], validate_responses=validate_responses) as vault:
         failures: list[str] = []
 
         def client(n: int) -> None:
@@ -109,6 +111,8 @@ def test_concurrent_clients_see_a_consistent_topology() -> None:
                         )
                     else:
                         r = session.get(vault.url + "/v1/sys/replication/status", timeout=10)
+                        if not validate(r.json(), "status", "strict").ok:
+                            failures.append(f"invalid status body: {r.text[:200]}")
                     if r.status_code != 200:
                         failures.append(f"{r.request.method} {r.url} -> {r.status_code} {r.text}")
 
