@@ -19,6 +19,18 @@ STATUS = "/v1/sys/replication/status"
 RECOVER = "/v1/sys/replication/recover"
 REINDEX = "/v1/sys/replication/reindex"
 MULTI = "1 error occurred:\n\t* {}\n\n"
+# Vault's HTTPResponse field order (sdk/logical/translate_response.go).
+ENVELOPE_KEYS = [
+    "request_id",
+    "lease_id",
+    "renewable",
+    "lease_duration",
+    "data",
+    "wrap_info",
+    "warnings",
+    "auth",
+    "mount_type",
+]
 
 
 def errors_of(response: requests.Response) -> list[str]:
@@ -35,17 +47,7 @@ def test_status_paths_need_no_token_and_answer_the_full_envelope(serve: Serve, p
     response = requests.get(vault.url + path, timeout=5)
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == [
-        "request_id",
-        "lease_id",
-        "renewable",
-        "lease_duration",
-        "data",
-        "wrap_info",
-        "warnings",
-        "auth",
-        "mount_type",
-    ]
+    assert list(body) == ENVELOPE_KEYS
     assert validate(body, profile="strict").ok
 
 
@@ -345,17 +347,7 @@ def test_bad_arguments_are_clear_errors() -> None:
 def test_the_cached_read_path_matches_a_fresh_view_and_follows_state() -> None:
     with MockVault(scenario="perf-secondary", seed=5, validate_responses=False) as vault:  # the fast path
         first = requests.get(vault.url + STATUS, timeout=5).json()
-        assert list(first) == [
-            "request_id",
-            "lease_id",
-            "renewable",
-            "lease_duration",
-            "data",
-            "wrap_info",
-            "warnings",
-            "auth",
-            "mount_type",
-        ]
+        assert list(first) == ENVELOPE_KEYS
         assert first == payloads.envelope(first["data"], first["request_id"])
         second = requests.get(vault.url + STATUS, timeout=5).json()
         assert first["request_id"] != second["request_id"]
