@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from replmock import __version__
 from replmock._errors import ReplmockError
+from replmock.schemas import SCHEMA_DESCRIPTIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from replmock.schemas import Report
@@ -33,7 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="JSON files or folders (their *.json, recursively); '-' reads stdin"
     )
     val.add_argument("--profile", choices=["lenient", "strict"], default="lenient", help="default: lenient")
-    val.add_argument("--schema", metavar="NAME", help="schema to use (default: detected from each payload)")
+    val.add_argument(
+        "--schema",
+        metavar="NAME",
+        help="schema to use (default: detected from each payload): "
+        + "; ".join(f"{name} = {what}" for name, what in SCHEMA_DESCRIPTIONS.items()),
+    )
     val.add_argument("--json", action="store_true", help="print one JSON report per file")
 
     fix = sub.add_parser("fixtures", help="list scenarios or write generated fixture files")

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
+from replmock.model.topology import GO_ZERO_EPOCH
+
 Level = Literal["error", "warning"]
 KINDS = ("dr", "performance")
-GO_ZERO_EPOCH = "-62135596800"
 ENDPOINT = {"dr": "sys/replication/dr/status", "performance": "sys/replication/performance/status"}
 
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")

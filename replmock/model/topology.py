@@ -92,8 +92,6 @@ class Reindex:
     force: bool = False
     skip_flush: bool = False
 
-    STAGES = ("scanning", "building", "wal-replay", "commit")
-
     def stage_at(self, now: datetime) -> tuple[str | None, int]:
         """(stage, keys built) at ``now``; stage is None once the reindex has finished."""
         t = (now - self.started).total_seconds()

@@ -48,8 +48,6 @@ SCHEMA_DESCRIPTIONS = {
     "health": "GET /v1/sys/health",
 }
 
-BASE_URI = "https://replmock.dev/schemas"
-
 ENDPOINT_PATHS = {
     "status": "/v1/sys/replication/status",
     "dr-status": "/v1/sys/replication/dr/status",
