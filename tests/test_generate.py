@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from replmock.generate import ENDPOINTS, SecondarySpec, build_topology, envelope, scenario, scenario_names, view
+from replmock.generate import ENDPOINTS, SecondarySpec, build_topology, scenario, scenario_names, view
 from replmock.generate.fixtures import render
 from replmock.model import check
 from replmock.schemas import RESPONSE_SCHEMA, validate
+from replmock.vault import VaultNode
 from tests.conftest import FIXTURES, load_json
 from tests.helpers import observe, shape
 
@@ -25,7 +26,7 @@ def assert_strict_and_invariants(top: Any) -> None:
             data = view(top, name, endpoint)
             if data is None:
                 continue
-            body = data if endpoint == "health" else envelope(data, "00000000-0000-0000-0000-000000000000")
+            body = data if endpoint == "health" else VaultNode(top, name).envelope(data)
             report = validate(body, SCHEMA_OF[endpoint], "strict")
             assert report.ok, f"{top.name} seed {top.seed} {name} {endpoint}: " + "; ".join(map(str, report.issues))
     violations = check(observe(top))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from replmock.generate.payloads import ENDPOINTS, envelope, health, replication_status, status_object, view
+from replmock.generate.payloads import ENDPOINTS, health, replication_status, status_object, view
 from replmock.generate.scenarios import (
     SCENARIOS,
     ClusterSpec,
@@ -25,7 +25,6 @@ __all__ = [
     "SecondarySpec",
     "TopologySpec",
     "build_topology",
-    "envelope",
     "get_scenario",
     "health",
     "replication_status",

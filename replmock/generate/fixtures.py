@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from replmock import __version__
 from replmock._errors import UsageError
-from replmock.generate.payloads import ENDPOINTS, PATHS, response
+from replmock.generate.payloads import ENDPOINTS, PATHS
 from replmock.generate.scenarios import SCENARIOS, Generator, get_scenario
 from replmock.model.clock import Clock
 
@@ -49,10 +49,13 @@ def render(names: list[str], seed: int) -> dict[str, str]:
                 "active": cluster.active.name,
             }
             for node in cluster.nodes:
+                # The same core that answers live requests writes the files, so they cannot diverge.
+                from replmock.vault import Request, VaultNode
+
+                core = VaultNode(top, cname, node=node.name)
                 for endpoint in ENDPOINTS:
-                    code, body = response(
-                        top, cname, endpoint, request_id(seed, name, cname, node.name, endpoint), node.name
-                    )
+                    answer = core.handle(Request.build("GET", PATHS[endpoint]))
+                    code, body = answer.status, json.loads(answer.body)
                     rel = f"{name}/{cname}/{node.name}/{endpoint}.json"
                     files[rel] = dump(body)
                     entries.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from replmock.model.topology import GO_ZERO_EPOCH, Cluster, Link, ReplicationSet, ReplicationType, Topology
 from replmock.schemas import ENDPOINT_PATHS
@@ -13,8 +13,9 @@ ENDPOINTS = ("status", "dr-status", "performance-status", "health")
 
 
 def rfc3339(cluster: Cluster, when: datetime) -> str:
-    """``when`` as Vault writes it: whole seconds with the node's local offset."""
-    return cluster.local(when).replace(microsecond=0).isoformat()
+    """``when`` as Go's time.Time marshals it: whole seconds, the node's local offset, ``Z`` for UTC."""
+    text = cluster.local(when).replace(microsecond=0).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def epoch(when: datetime | None, never: str) -> str:
@@ -128,38 +129,72 @@ def replication_status(top: Topology, name: str) -> dict[str, Any]:
         return {"dr": status_object(top, name, "dr"), "performance": status_object(top, name, "performance")}
 
 
-def health(top: Topology, name: str, node: str | None = None) -> dict[str, Any]:
-    """GET sys/health of one node (the active node unless ``node`` is given), in Vault's field order."""
+NodeState = Literal["active", "standby", "perf-standby", "sealed"]
+NODE_STATES: tuple[str, ...] = ("active", "standby", "perf-standby", "sealed")
+
+
+def node_state(cluster: Cluster, node: str | None = None) -> NodeState:
+    """What a node of ``cluster`` is by the topology: active, a performance standby or a plain standby."""
+    member = cluster.active if node is None else next(n for n in cluster.nodes if n.name == node)
+    if member.active:
+        return "active"
+    return "perf-standby" if member.performance_standby else "standby"
+
+
+def health(top: Topology, name: str, node: str | None = None, state: NodeState | None = None) -> dict[str, Any]:
+    """GET sys/health of one node, fields in the order of Vault's HealthResponse struct for the version served.
+
+    ``state`` overrides what the topology says of the node (a sealed node, a standby). Sources:
+    reference §11.5 (Vault ``http/sys_health.go``: ``enterprise`` 1.16+, echo/skew/canary 1.16+,
+    ``removed_from_cluster`` and ``ha_connection_healthy`` 1.19+) and §11.6 (a sealed node).
+    """
     with top.lock:
         top.sync()
         cluster = top.cluster(name)
-        member = cluster.active if node is None else next(n for n in cluster.nodes if n.name == node)
+        state = state or node_state(cluster, node)
+        release = cluster.release
         enterprise = cluster.edition == "enterprise"
+        sealed = state == "sealed"
+        standby = state != "active"
+
+        def mode(kind: ReplicationType) -> str:
+            if sealed:  # the replication state is unknown until the node hears from the active node
+                return "unknown"
+            return top.role(name, kind).mode if enterprise else "disabled"
+
         out: dict[str, Any] = {
             "initialized": True,
-            "sealed": False,
-            "standby": not member.active,
-            "performance_standby": False,
-            "replication_performance_mode": top.role(name, "performance").mode if enterprise else "disabled",
-            "replication_dr_mode": top.role(name, "dr").mode if enterprise else "disabled",
+            "sealed": sealed,
+            "standby": standby,
+            "performance_standby": state == "perf-standby",
+            "replication_performance_mode": mode("performance"),
+            "replication_dr_mode": mode("dr"),
             "server_time_utc": int(top.now().timestamp()),
             "version": cluster.version,
-            "enterprise": enterprise,
-            "cluster_name": cluster.cluster_name,
-            "cluster_id": cluster.storage_cluster_id,
         }
-        if enterprise and member.active:
-            out["last_wal"] = int(cluster.wal)
-        if enterprise:
-            expiry = top.now().replace(month=12, day=31, hour=23, minute=59, second=59, microsecond=0)
-            out["license"] = {
-                "expiry_time": expiry.isoformat().replace("+00:00", "Z"),
-                "state": "autoloaded",
-                "terminated": False,
-            }
-        out["echo_duration_ms"] = 0 if member.active else 1
-        out["clock_skew_ms"] = 0
-        out["replication_primary_canary_age_ms"] = 0
+        if release >= (1, 16, 0):
+            out["enterprise"] = enterprise
+        if not sealed:
+            out["cluster_name"] = cluster.cluster_name
+            out["cluster_id"] = cluster.storage_cluster_id
+            if enterprise and not standby:
+                out["last_wal"] = int(cluster.wal)
+            if enterprise:
+                expiry = top.now().replace(month=12, day=31, hour=23, minute=59, second=59, microsecond=0)
+                out["license"] = {
+                    "state": "autoloaded",
+                    "expiry_time": expiry.isoformat().replace("+00:00", "Z"),
+                    "terminated": False,
+                }
+        if release >= (1, 16, 0):
+            out["echo_duration_ms"] = 1 if standby and not sealed else 0
+            out["clock_skew_ms"] = 0
+            out["replication_primary_canary_age_ms"] = 0
+        if release >= (1, 19, 0):
+            out["removed_from_cluster"] = False  # integrated storage (raft): the pointer is set
+            if standby and not sealed:
+                out["ha_connection_healthy"] = True
+                out["last_request_forwarding_heartbeat_ms"] = 1
         return out
 
 
@@ -179,47 +214,4 @@ def view(top: Topology, name: str, endpoint: str, node: str | None = None) -> di
     raise ValueError(msg)
 
 
-def envelope(
-    data: Any, request_id: str, warnings: list[str] | None = None, *, mount_type: str | None = "system"
-) -> dict[str, Any]:
-    """Vault's response envelope, keys in Vault's order (HTTPResponse in sdk/logical/translate_response.go)."""
-    out: dict[str, Any] = {
-        "request_id": request_id,
-        "lease_id": "",
-        "renewable": False,
-        "lease_duration": 0,
-        "data": data,
-        "wrap_info": None,
-        "warnings": warnings or None,
-        "auth": None,
-    }
-    if mount_type is not None:
-        out["mount_type"] = mount_type
-    return out
-
-
 PATHS = {name: ENDPOINT_PATHS[name] for name in ENDPOINTS}
-
-ENTERPRISE_ONLY = {"errors": ["enterprise-only feature"]}
-"""What open-source Vault 1.14+ answers (404) on Enterprise-only replication paths."""
-
-
-def health_code(top: Topology, name: str, node: str | None = None) -> int:
-    """sys/health's default status code: 200 active, 429 standby, 472 DR secondary (Vault's defaults)."""
-    cluster = top.cluster(name)
-    member = cluster.active if node is None else next(n for n in cluster.nodes if n.name == node)
-    if cluster.edition == "enterprise" and top.role(name, "dr").mode == "secondary":
-        return 472
-    return 200 if member.active else 429
-
-
-def response(
-    top: Topology, name: str, endpoint: str, request_id: str, node: str | None = None
-) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, body) of a GET of ``endpoint`` on a node of cluster ``name``."""
-    if endpoint == "health":
-        return health_code(top, name, node), health(top, name, node)
-    data = view(top, name, endpoint, node)
-    if data is None:
-        return 404, dict(ENTERPRISE_ONLY)
-    return 200, envelope(data, request_id)

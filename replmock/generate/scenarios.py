@@ -221,7 +221,12 @@ class Generator:
     @staticmethod
     def _cluster(real: Realism, spec: ClusterSpec) -> Cluster:
         addrs = real.addresses(spec.nodes)
-        nodes = [Node(f"{spec.name.lower()}-{i}", api, clus, active=(i == 0)) for i, (api, clus) in enumerate(addrs)]
+        # Enterprise standbys are performance standbys unless disabled (reference §15.1: on by default when licensed).
+        perf = spec.edition == "enterprise"
+        nodes = [
+            Node(f"{spec.name.lower()}-{i}", api, clus, active=(i == 0), performance_standby=perf and i > 0)
+            for i, (api, clus) in enumerate(addrs)
+        ]
         return Cluster(
             name=spec.name,
             nodes=nodes,

@@ -32,6 +32,8 @@ class Node:
     api_addr: str
     cluster_addr: str
     active: bool = False
+    performance_standby: bool = False
+    """A non-active node that serves reads itself (Vault Enterprise's default when licensed: reference §15.1)."""
 
 
 @dataclass
@@ -141,6 +143,14 @@ class Cluster:
     @property
     def active(self) -> Node:
         return next((n for n in self.nodes if n.active), self.nodes[0])
+
+    @property
+    def release(self) -> tuple[int, int, int]:
+        """The Vault version as numbers (``1.19.9+ent`` -> (1, 19, 9)), for version-dependent behaviour."""
+        core = self.version.split("+", 1)[0].split("-", 1)[0]
+        parts = [int(p) if p.isdigit() else 0 for p in core.split(".")[:3]]
+        padded = [*parts, 0, 0, 0]
+        return padded[0], padded[1], padded[2]
 
     def local(self, when: datetime) -> datetime:
         """``when`` in this cluster's local time zone (Vault writes local offsets)."""
@@ -304,8 +314,8 @@ class Topology:
 
     # --- operations --------------------------------------------------------------
 
-    def recover(self, name: str) -> list[str]:
-        """Start recovery on cluster ``name``; returns the warnings Vault would answer with.
+    def recover(self, name: str) -> list[ReplicationType]:
+        """Start recovery on cluster ``name``; returns the replication types that were in an adverse state.
 
         A secondary that is idle or disconnected reconnects, re-diffs its merkle tree,
         syncs if it is far behind, and streams WALs again, over about 20 seconds.
@@ -313,7 +323,7 @@ class Topology:
         with self.lock:
             self.sync()
             now = self.clock.now()
-            adverse = []
+            adverse: list[ReplicationType] = []
             for kind in TYPES:
                 role = self.role(name, kind)
                 link = role.link
@@ -343,30 +353,20 @@ class Topology:
                 link.timeline.append((at, {"state": "stream-wals", "sync_total": 0, "sync_done": 0.0}))
             self.sync()
             self.version += 1
-            if not adverse:
-                return ["replication is not in an adverse state on this cluster; nothing to recover"]
-            return [
-                f"{kind} replication recovery started; the secondary will reconnect and resume streaming"
-                for kind in adverse
-            ]
+            return adverse
 
-    def reindex(self, name: str, *, diff: bool = False, force: bool = False, skip_flush: bool = False) -> list[str]:
-        """Start a reindex of cluster ``name``'s merkle trees; returns Vault's warnings."""
+    def reindex(self, name: str, *, diff: bool = False, force: bool = False, skip_flush: bool = False) -> bool:
+        """Start a reindex of cluster ``name``'s merkle trees; False when one is already running."""
         with self.lock:
             self.sync()
             cluster = self.cluster(name)
             if cluster.reindex is not None:
-                return ["a reindex is already in progress"]
+                return False
             total = max(1000, int(cluster.wal) * 4)
             seconds = 10.0 * (2.0 if diff else 1.0) * (1.5 if force else 1.0)
             cluster.reindex = Reindex(self.clock.now(), total, seconds, diff=diff, force=force, skip_flush=skip_flush)
             self.version += 1
-            warnings = ["Reindexing the merkle tree; this can take a long time depending on the size of the data store"]
-            if skip_flush:
-                warnings.append(
-                    "skip_flush: the tree is flushed asynchronously; a node killed before it finishes may need a new reindex"
-                )
-            return warnings
+            return True
 
     # --- helpers for views ---------------------------------------------------------
 

@@ -1,18 +1,28 @@
-"""Faults: injected errors, latency, broken connections and API drift, one-shot or permanent, per endpoint."""
+"""Faults: typed stages of a request's path through the mock, one-shot or permanent, per endpoint.
+
+Each kind of fault acts at one stage, in this order:
+
+1. ``delay``: :class:`Latency` waits before anything else;
+2. ``replace``: :class:`Drop`, :class:`Status` or :class:`Garbage` answer instead of Vault;
+3. ``state``: :class:`NodeState` makes the node answer as a sealed node or a standby (``sys/health``,
+   ``sys/seal-status`` and ``sys/leader`` included);
+4. ``body``: :class:`Drift` changes fields of a successful JSON body;
+5. ``wire``: :class:`Truncate` sends half the body and closes.
+"""
 
 from __future__ import annotations
 
 import copy
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from replmock._errors import UsageError
 
-FaultKind = Literal["status", "latency", "drop", "truncate", "garbage", "drift"]
-FAULT_KINDS: tuple[str, ...] = ("status", "latency", "drop", "truncate", "garbage", "drift")
+FAULT_KINDS: tuple[str, ...] = ("status", "latency", "drop", "truncate", "garbage", "drift", "state")
 DriftOp = Literal["remove", "rename", "retype", "enum"]
 DRIFT_OPS: tuple[str, ...] = ("remove", "rename", "retype", "enum")
+STAGES: tuple[str, ...] = ("delay", "replace", "state", "body", "wire")
 
 # Vault's own bodies for the usual failure codes (sdk/logical/error.go, http/handler.go).
 DEFAULT_ERRORS = {
@@ -25,69 +35,163 @@ DEFAULT_ERRORS = {
 
 @dataclass
 class Fault:
-    """One injected fault.
+    """One injected fault: ``endpoint`` limits it to one endpoint name (None: every request); ``times`` is how
+    many requests it affects (None: until removed)."""
 
-    ``endpoint`` limits it to one endpoint name (``status``, ``dr-status``,
-    ``performance-status``, ``recover``, ``reindex``, ``health``); None means every request.
-    ``times`` is how many requests it affects (None: until removed).
-    """
-
-    kind: FaultKind
+    kind: ClassVar[str] = ""
+    stage: ClassVar[str] = ""
     endpoint: str | None = None
     times: int | None = None
-    status: int = 500
-    errors: list[str] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
-    op: DriftOp | None = None
-    field_name: str | None = None
-    to: Any = None
-    node_state: str | None = None
-    """``sealed`` or ``standby``: sys/health then answers as such a node does instead of the status code."""
-    used: int = 0
+    used: int = field(default=0, init=False)
 
     def matches(self, endpoint: str | None) -> bool:
         return (self.endpoint is None or self.endpoint == endpoint) and (self.times is None or self.used < self.times)
 
+    def what(self) -> str:
+        return self.kind
+
     def describe(self) -> str:
         where = self.endpoint or "every endpoint"
         count = "permanent" if self.times is None else f"{self.used} of {self.times}"
-        what = {
-            "status": f"HTTP {self.status}",
-            "latency": f"{self.seconds}s latency",
-            "drift": f"drift {self.op} {self.field_name}",
-        }.get(self.kind, self.kind)
-        return f"{what} on {where}, {count}"
+        return f"{self.what()} on {where}, {count}"
 
 
-def make_fault(kind: str, **params: Any) -> Fault:
-    """Build a :class:`Fault`, turning bad parameters into a :class:`UsageError` that lists the choices."""
+@dataclass
+class Latency(Fault):
+    kind: ClassVar[str] = "latency"
+    stage: ClassVar[str] = "delay"
+    seconds: float = 0.0
+
+    def what(self) -> str:
+        return f"{self.seconds}s latency"
+
+
+@dataclass
+class Drop(Fault):
+    """Close the connection without an answer."""
+
+    kind: ClassVar[str] = "drop"
+    stage: ClassVar[str] = "replace"
+
+
+@dataclass
+class Status(Fault):
+    """Answer ``status`` with ``{"errors": errors}`` (and ``headers``) instead of Vault."""
+
+    kind: ClassVar[str] = "status"
+    stage: ClassVar[str] = "replace"
+    status: int = 500
+    errors: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def what(self) -> str:
+        return f"HTTP {self.status}"
+
+
+@dataclass
+class Garbage(Fault):
+    """An HTML page (what a load balancer in front of Vault sends) labelled as JSON."""
+
+    kind: ClassVar[str] = "garbage"
+    stage: ClassVar[str] = "replace"
+    status: int = 200
+
+
+@dataclass
+class NodeState(Fault):
+    """The node answers as a ``sealed`` node or a ``standby`` (one that redirects, or 503 when ``redirect`` is off)."""
+
+    kind: ClassVar[str] = "state"
+    stage: ClassVar[str] = "state"
+    state: Literal["sealed", "standby", "perf-standby"] = "sealed"
+    redirect: bool = True
+
+    def what(self) -> str:
+        return self.state if self.redirect else f"{self.state} (cannot forward)"
+
+
+@dataclass
+class Drift(Fault):
+    kind: ClassVar[str] = "drift"
+    stage: ClassVar[str] = "body"
+    op: DriftOp = "remove"
+    field_name: str = ""
+    to: Any = None
+
+    def what(self) -> str:
+        return f"drift {self.op} {self.field_name}"
+
+    def apply(self, body: Any) -> tuple[Any, int]:
+        """A copy of ``body`` with this drift applied to every occurrence of the field; and how many changed."""
+        out = copy.deepcopy(body)
+        changed = 0
+        name = self.field_name
+
+        def walk(node: Any) -> None:
+            nonlocal changed
+            if isinstance(node, dict):
+                if name in node:
+                    changed += 1
+                    if self.op == "remove":
+                        del node[name]
+                    elif self.op == "rename":
+                        node[self.to or f"{name}_v2"] = node.pop(name)
+                    elif self.op == "retype":
+                        node[name] = self.to if self.to is not None else _retype(node[name])
+                    else:
+                        node[name] = self.to if self.to is not None else UNKNOWN_ENUM
+                for value in list(node.values()):
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(out)
+        return out, changed
+
+
+@dataclass
+class Truncate(Fault):
+    """Send half the body under the full Content-Length, then close the connection."""
+
+    kind: ClassVar[str] = "truncate"
+    stage: ClassVar[str] = "wire"
+
+
+_BY_KIND: dict[str, type[Fault]] = {c.kind: c for c in (Latency, Drop, Status, Garbage, NodeState, Drift, Truncate)}
+
+
+def make_fault(kind: str, **params: Any) -> Fault:  # noqa: C901 - one check per parameter, each with its message
+    """Build a fault of ``kind``, turning bad parameters into a :class:`UsageError` that lists the choices."""
     __tracebackhide__ = True
-    if kind not in FAULT_KINDS:
+    cls = _BY_KIND.get(kind)
+    if cls is None:
         msg = f"unknown fault kind {kind!r}; expected one of: {', '.join(FAULT_KINDS)}"
         raise UsageError(msg)
     times = params.get("times")
-    if times is not None and (not isinstance(times, int) or times < 1):
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         msg = f"times must be a positive number of requests or None (permanent), got {times!r}"
         raise UsageError(msg)
-    if kind == "status":
+    if kind in {"status", "garbage"}:
         code = params.get("status", 500)
-        if not isinstance(code, int) or not 100 <= code <= 599:  # noqa: PLR2004
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:  # noqa: PLR2004
             msg = f"status must be an HTTP status code from 100 to 599, got {code!r}"
             raise UsageError(msg)
-    if kind == "latency" and not (isinstance(params.get("seconds"), int | float) and params["seconds"] >= 0):
-        msg = f"latency needs seconds >= 0, got {params.get('seconds')!r}"
+    if kind == "status" and params.get("errors") is None:
+        params["errors"] = []
+    seconds = params.get("seconds")
+    if kind == "latency" and (isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0):
+        msg = f"latency needs seconds >= 0, got {seconds!r}"
         raise UsageError(msg)
     if kind == "drift":
-        op = params.get("op")
-        if op not in DRIFT_OPS:
-            msg = f"unknown drift op {op!r}; expected one of: {', '.join(DRIFT_OPS)}"
+        if params.get("op") not in DRIFT_OPS:
+            msg = f"unknown drift op {params.get('op')!r}; expected one of: {', '.join(DRIFT_OPS)}"
             raise UsageError(msg)
         if not params.get("field_name"):
             msg = "drift needs the name of the field to change (field_name=...)"
             raise UsageError(msg)
     try:
-        return Fault(kind=kind, **params)  # type: ignore[arg-type]
+        return cls(**params)
     except TypeError as exc:
         msg = f"bad fault parameters for {kind!r}: {exc}"
         raise UsageError(msg) from None
@@ -114,13 +218,13 @@ class Faults:
             return [f for f in self._items if f.times is None or f.used < f.times]
 
     def take(self, endpoint: str | None) -> list[Fault]:
-        """The faults that apply to this request (each counts one use)."""
+        """The faults that apply to this request (each counts one use), in stage order."""
         with self._lock:
             chosen = [f for f in self._items if f.matches(endpoint)]
             for f in chosen:
                 f.used += 1
             self._items = [f for f in self._items if f.times is None or f.used < f.times]
-            return chosen
+        return sorted(chosen, key=lambda f: STAGES.index(f.stage))
 
 
 UNKNOWN_ENUM = "replmock-unknown-value"
@@ -141,30 +245,6 @@ def _retype(value: Any) -> Any:
     return [value]
 
 
-def apply_drift(body: Any, fault: Fault) -> tuple[Any, int]:
-    """A copy of ``body`` with ``fault``'s drift applied to every occurrence of the field; and how many changed."""
-    out = copy.deepcopy(body)
-    changed = 0
-    name = fault.field_name
-
-    def walk(node: Any) -> None:
-        nonlocal changed
-        if isinstance(node, dict):
-            if name in node:
-                changed += 1
-                if fault.op == "remove":
-                    del node[name]
-                elif fault.op == "rename":
-                    node[fault.to or f"{name}_v2"] = node.pop(name)
-                elif fault.op == "retype":
-                    node[name] = fault.to if fault.to is not None else _retype(node[name])
-                else:
-                    node[name] = fault.to if fault.to is not None else UNKNOWN_ENUM
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(out)
-    return out, changed
+def apply_drift(body: Any, fault: Drift) -> tuple[Any, int]:
+    """A copy of ``body`` with ``fault``'s drift applied (kept for callers of the old function)."""
+    return fault.apply(body)

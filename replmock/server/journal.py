@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,14 +14,12 @@ SECRET_HEADERS = frozenset({"x-vault-token", "authorization", "cookie", "x-vault
 SECRET_KEYS = frozenset({"token", "dr_operation_token", "client_token", "secret_id", "password", "key", "otp"})
 
 
-def headers_of(environ: Mapping[str, Any]) -> dict[str, str]:
-    """The request headers from a WSGI environ (cheaper than werkzeug's EnvironHeaders on the hot path)."""
-    out = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            out[key[5:].replace("_", "-").title()] = str(value)
-        elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"} and value:
-            out[key.replace("_", "-").title()] = str(value)
+def headers_of(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Request headers as a dict (a repeated header's values joined with ", ", as they were sent)."""
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        name = key.title()
+        out[name] = f"{out[name]}, {value}" if name in out else value
     return out
 
 
@@ -65,34 +63,67 @@ class JournalEntry:
         return f"{self.method} {self.path}{'?' + self.query if self.query else ''} -> {self.status}"
 
 
+BODY_LIMIT = 16 * 1024
+"""Bytes of a request body the journal keeps (the rest is summarised)."""
+DEFAULT_MAX_BYTES = 8 << 20
+"""What one journal may hold, in (approximate) bytes, before it forgets its oldest entries."""
+
+
 def body_for_journal(raw: bytes) -> Any:
+    """The JSON body (secrets redacted) when it is small and decodes; else a bounded text summary."""
     if not raw:
         return None
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        return redact_body(json.loads(text))
-    except ValueError:
-        return text[:2000]
+    if len(raw) <= BODY_LIMIT:
+        from replmock.vault._wire import JSONInputError, decode_json
+
+        try:
+            return redact_body(decode_json(raw))
+        except (JSONInputError, ValueError, RecursionError):
+            pass
+    text = raw[:BODY_LIMIT].decode("utf-8", errors="replace")
+    return text if len(raw) <= BODY_LIMIT else f"{text}... ({len(raw)} bytes)"
+
+
+def _size(entry: JournalEntry) -> int:
+    body = entry.body
+    size = len(body) if isinstance(body, str) else len(json.dumps(body, default=str)) if body is not None else 0
+    return 200 + len(entry.path) + len(entry.query) + sum(len(k) + len(v) for k, v in entry.headers.items()) + size
 
 
 class Journal:
-    """Thread-safe request log (bounded when ``maxlen`` is set, as in standalone mode)."""
+    """Thread-safe request log, bounded in entries (``maxlen``) and in bytes (``max_bytes``): the oldest go first."""
 
-    def __init__(self, maxlen: int | None = None) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self._entries: deque[tuple[JournalEntry, int]] = deque()
         self._lock = threading.Lock()
+        self.maxlen = maxlen
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        """What the journal holds now, in approximate bytes (never more than ``max_bytes``)."""
+        self.dropped = 0
+        """How many entries were forgotten to stay within the bounds."""
 
     def add(self, entry: JournalEntry) -> None:
+        size = _size(entry)
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((entry, size))
+            self.nbytes += size
+            while self._entries and (
+                self.nbytes > self.max_bytes or (self.maxlen is not None and len(self._entries) > self.maxlen)
+            ):
+                _, gone = self._entries.popleft()
+                self.nbytes -= gone
+                self.dropped += 1
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.nbytes = 0
+            self.dropped = 0
 
     def entries(self) -> list[JournalEntry]:
         with self._lock:
-            return list(self._entries)
+            return [e for e, _ in self._entries]
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.entries())
@@ -104,7 +135,7 @@ class Journal:
     def find(self, endpoint: str | None = None, method: str | None = None) -> list[JournalEntry]:
         """Entries for ``endpoint`` (a name such as ``status``, ``/v1/...`` or ``sys/...`` path) and ``method``."""
         if endpoint is not None and "/" in endpoint:
-            from replmock.server.vaultapi import normalize
+            from replmock.vault import normalize
 
             endpoint = normalize(endpoint)
         return [

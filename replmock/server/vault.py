@@ -1,35 +1,35 @@
-"""MockVault: one node of a topology served over HTTP by pytest-httpserver, with Vault's semantics."""
+"""MockVault: one node of a topology served over HTTP; transport only (Vault's rules live in replmock.vault)."""
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import hashlib
 import json
 import os
-import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from replmock._errors import ReplmockError, UsageError
 from replmock.generate import payloads
 from replmock.generate.scenarios import scenario as build_scenario
 from replmock.schemas import RESPONSE_SCHEMA
-from replmock.server import vaultapi as api
-from replmock.server.faults import DEFAULT_ERRORS, Fault, Faults, apply_drift, make_fault
+from replmock.server._transport import MAX_REQUEST_SIZE, GoHTTPServer, GoRequestHandler
+from replmock.server.faults import DEFAULT_ERRORS, Drift, Fault, Faults, Garbage, Latency, NodeState, Status, make_fault
 from replmock.server.journal import Journal, JournalEntry, body_for_journal, headers_of, redact_headers
+from replmock.vault import ENDPOINT_NAMES, Answer, Request, VaultNode, encode, endpoint_of, hint
+from replmock.vault._wire import json_answer
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssl import SSLContext
     from types import TracebackType
 
     from replmock.model import Topology
+
+MAX_ERRORS = 100
+"""How many internal errors a server keeps (the newest); each is a short summary, not a live traceback."""
 
 
 class UnexpectedRequestError(ReplmockError, AssertionError):
@@ -40,56 +40,61 @@ class ResponseSchemaError(ReplmockError, AssertionError):
     """The mock sent a body its own schemas reject (only with ``validate_responses=True``)."""
 
 
-class _Answer:
-    """What the Vault logic decided: status, JSON body (or None) and extra headers."""
-
-    __slots__ = ("body", "expected", "headers", "status", "text")
-
-    def __init__(
-        self,
-        status: int,
-        body: Any = None,
-        *,
-        expected: bool = True,
-        headers: dict[str, str] | None = None,
-        text: str | None = None,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.expected = expected
-        self.headers = headers or {}
-        self.text = text
-        """The body already serialized (the cached path of status reads); ``body`` is then None."""
+class MockInternalError(ReplmockError, AssertionError):
+    """An error inside the mock while it answered a request (the request got a 500)."""
 
 
-def _error(status: int, message: str, *, expected: bool = True) -> _Answer:
-    return _Answer(status, {"errors": [message]}, expected=expected)
+class _Errors(list):  # type: ignore[type-arg]
+    """A list that keeps only the newest :data:`MAX_ERRORS` items."""
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        if len(self) > MAX_ERRORS:
+            del self[0]
 
 
-class _QuietHTTPServer(HTTPServer):
-    """pytest-httpserver without its unbounded (request, response) log: the journal replaces it."""
+class _Settings(NamedTuple):
+    """What a MockVault was built with, restored by :meth:`MockVault.reset`."""
 
-    def application(self, request: Request) -> Response:
-        request.get_data()
-        return self.dispatch(request)
+    root_token: str
+    tokens: tuple[str, ...]
+    namespaces: tuple[str, ...]
+    strict: bool
+    validate_responses: bool
+    sleep: Callable[[float], None]
+
+
+class _Host(HTTPServer):
+    """pytest-httpserver's server lifecycle (a thread, start, stop) around replmock's Go-like transport."""
+
+    def __init__(self, app: Callable[[Request, GoRequestHandler], Answer], **settings: Any) -> None:
+        self._app = app
+        self._settings = settings
+        super().__init__(host=settings.pop("host"), port=settings.pop("port"), ssl_context=settings.pop("ssl_context"))
+
+    def start(self) -> None:
+        self.server = GoHTTPServer(  # type: ignore[assignment]
+            self.host, self.port, self._app, ssl_context=self.ssl_context, **self._settings
+        )
+        self.port = self.server.port  # type: ignore[union-attr]
+        self.server_thread = threading.Thread(target=self.thread_target, daemon=True)
+        self.server_thread.start()
 
     def thread_target(self) -> None:
-        # socketserver polls for shutdown every 0.5 s by default, which made stop() cost half
-        # a second (pytest-httpserver#32); 50 ms keeps it cheap at no measurable CPU cost.
         assert self.server is not None  # noqa: S101 - start() set it
         self.server.serve_forever(poll_interval=0.05)
 
 
 class MockVault:
-    """A mock Vault Enterprise node serving the replication API of one cluster of a topology.
+    """A mock Vault Enterprise node serving one cluster of a topology over HTTP.
 
     >>> with MockVault(scenario="perf-secondary", seed=1) as vault:  # doctest: +SKIP
     ...     requests.get(vault.url + "/v1/sys/replication/status").json()["data"]["performance"]["mode"]
     'secondary'
 
-    Status paths need no token; ``recover`` needs any known token; ``reindex`` needs the
-    root token (sudo). State and time come from the topology, which may be shared with
-    the other clusters' servers (see :class:`MockTopology`).
+    What it answers is :class:`replmock.vault.VaultNode`'s decision; this class is the transport around it:
+    the server, faults, the journal and the checks. ``tokens`` are ``NAME`` (update on the replication
+    paths, no sudo) or ``NAME:default`` (only Vault's default policy); ``root_token`` has sudo.
     """
 
     def __init__(
@@ -103,55 +108,67 @@ class MockVault:
         port: int = 0,
         root_token: str = "root",
         tokens: Iterable[str] = (),
+        namespaces: Iterable[str] = (),
         ssl_context: SSLContext | None = None,
         strict: bool = True,
         validate_responses: bool | None = None,
-        threaded: bool = True,
         journal_limit: int | None = None,
+        journal_bytes: int = 8 << 20,
+        header_timeout: float = 10.0,
+        idle_timeout: float = 300.0,
+        max_connections: int = 256,
+        max_request_size: int = MAX_REQUEST_SIZE,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.topology = topology if topology is not None else build_scenario(scenario, seed)
         self.cluster = cluster or self.topology.focus
-        self.topology.cluster(self.cluster)  # fail early on a wrong name
-        self.root_token = root_token
-        self.tokens = {root_token: True, **{t: False for t in tokens if t != root_token}}
-        self.strict = strict
         if validate_responses is None:  # a test suite can turn it on for every mock it starts
             validate_responses = os.environ.get("REPLMOCK_VALIDATE_RESPONSES", "") == "1"
+        self._settings = _Settings(root_token, tuple(tokens), tuple(namespaces), strict, validate_responses, sleep)
+        self.node = VaultNode(self.topology, self.cluster, root_token=root_token, tokens=tokens, namespaces=namespaces)
+        self.strict = strict
         self.validate_responses = validate_responses
         self.faults = Faults()
-        self.journal = Journal(journal_limit)
-        self.errors: list[BaseException] = []
+        self.journal = Journal(journal_limit, journal_bytes)
+        self.errors: list[BaseException] = _Errors()
         self._sleep = sleep
-        self._initial = (root_token, dict(self.tokens), sleep)
-        self._count = 0
+        self._generation = 0
         self._lock = threading.Lock()
-        self._views: dict[str, tuple[Any, str]] = {}
-        self._server = _QuietHTTPServer(host=host, port=port, ssl_context=ssl_context, threaded=threaded)
-        self._server.no_handler_status_code = 404
-        self._server.expect_request(re.compile(r".*")).respond_with_handler(self._handle)
+        self._server = _Host(
+            self._serve,
+            host=host,
+            port=port,
+            ssl_context=ssl_context,
+            header_timeout=header_timeout,
+            idle_timeout=idle_timeout,
+            max_connections=max_connections,
+            max_request_size=max_request_size,
+        )
 
     def __repr__(self) -> str:
         where = self.url if self.running else "not running"
         return f"<MockVault cluster={self.cluster} scenario={self.topology.name} seed={self.topology.seed} {where}>"
 
-    # --- lifecycle ---------------------------------------------------------------
+    # --- tokens --------------------------------------------------------------------------------
+
+    @property
+    def root_token(self) -> str:
+        return self.node.root_token
+
+    @property
+    def tokens(self) -> dict[str, bool]:
+        """Every known token and whether it has sudo."""
+        return {name: token.sudo for name, token in self.node.tokens.items()}
+
+    # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> MockVault:
         """Start serving (on a free port when ``port=0``) and point the topology's address at it."""
         if not self._server.is_running():
-            if self._server.port:  # fail cleanly before werkzeug prints its own message and exits
-                with socket.socket(socket.AF_INET6 if ":" in self._server.host else socket.AF_INET) as probe:
-                    try:
-                        probe.bind((self._server.host, self._server.port))
-                    except OSError as exc:
-                        msg = f"cannot listen on {self._server.host}:{self._server.port}: {exc.strerror or exc}"
-                        raise UsageError(msg) from None
             try:
                 self._server.start()
-            except (OSError, SystemExit) as exc:  # werkzeug exits on "address already in use"
-                reason = getattr(exc, "strerror", None) or "the address is in use or not available"
-                msg = f"cannot listen on {self._server.host}:{self._server.port}: {reason}"
+            except OSError as exc:
+                msg = f"cannot listen on {self._server.host}:{self._server.port}: {exc.strerror or exc}"
                 raise UsageError(msg) from None
         self.topology.set_api_address(self.cluster, self.url)
         return self
@@ -183,23 +200,31 @@ class MockVault:
         return int(self._server.port)
 
     def reset(self, topology: Topology | None = None, cluster: str | None = None) -> None:
-        """Forget requests, faults and errors; optionally serve a new topology (a fresh test)."""
+        """Back to how it was built: no requests, faults or errors, the constructor's tokens and settings;
+        optionally serving a new topology (a fresh test). Requests still in flight are not journaled."""
         with self._lock:
+            self._generation += 1
             if topology is not None:
                 self.topology = topology
                 self.cluster = cluster or topology.focus
-                self.topology.cluster(self.cluster)
-                if self.running:
-                    self.topology.set_api_address(self.cluster, self.url)
-            self.root_token, tokens, self._sleep = self._initial
-            self.tokens = dict(tokens)
+            settings = self._settings
+            self.node = VaultNode(
+                self.topology,
+                self.cluster,
+                root_token=settings.root_token,
+                tokens=settings.tokens,
+                namespaces=settings.namespaces,
+            )
+            if self.running:
+                self.topology.set_api_address(self.cluster, self.url)
+            self.strict = settings.strict
+            self.validate_responses = settings.validate_responses
+            self._sleep = settings.sleep
             self.faults.clear()
             self.journal.clear()
             self.errors.clear()
-            self._views.clear()
-            self._count = 0
 
-    # --- time and state ------------------------------------------------------------
+    # --- time and state ------------------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
         """Advance the topology's clock (shared by every cluster of the topology)."""
@@ -209,13 +234,13 @@ class MockVault:
         """What the mock would answer now as ``data`` (without a request)."""
         return payloads.view(self.topology, self.cluster, endpoint)
 
-    # --- faults ------------------------------------------------------------------------
+    # --- faults ------------------------------------------------------------------------------------
 
     def fault(self, kind: str, endpoint: str | None = None, *, times: int | None = None, **params: Any) -> Fault:
         """Inject a fault (see :mod:`replmock.server.faults`); ``times=None`` keeps it until cleared."""
         __tracebackhide__ = True
-        if endpoint is not None and endpoint not in api.ENDPOINT_NAMES:
-            msg = f"unknown endpoint {endpoint!r}; expected one of: {', '.join(api.ENDPOINT_NAMES)} (or None for all)"
+        if endpoint is not None and endpoint not in ENDPOINT_NAMES:
+            msg = f"unknown endpoint {endpoint!r}; expected one of: {', '.join(ENDPOINT_NAMES)} (or None for all)"
             raise UsageError(msg)
         return self.faults.add(make_fault(kind, endpoint=endpoint, times=times, **params))
 
@@ -224,15 +249,15 @@ class MockVault:
     ) -> Fault:
         """Answer ``status`` with a Vault error body (Vault's usual text for 429, 500, 502, 503)."""
         __tracebackhide__ = True
-        if not isinstance(status, int) or status < 400:  # noqa: PLR2004
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:  # noqa: PLR2004
             msg = f"fail() answers an error status (400-599), got {status!r}; for a redirect use standby()"
             raise UsageError(msg)
         errors = errors if errors is not None else [DEFAULT_ERRORS.get(status, "internal error")]
         return self.fault("status", endpoint, times=times, status=status, errors=errors)
 
     def sealed(self, endpoint: str | None = None, *, times: int | None = None) -> Fault:
-        """503 ``Vault is sealed`` until cleared (or ``times`` requests); sys/health reports ``sealed: true``."""
-        return self.fault("status", endpoint, times=times, status=503, errors=["Vault is sealed"], node_state="sealed")
+        """The node is sealed: 503 ``Vault is sealed``; sys/health, seal-status and leader answer as a sealed node."""
+        return self.fault("state", endpoint, times=times, state="sealed")
 
     def rate_limited(self, endpoint: str | None = None, *, times: int | None = 1) -> Fault:
         return self.fail(429, ["rate limit quota exceeded"], endpoint, times=times)
@@ -242,19 +267,7 @@ class MockVault:
 
         sys/health answers as a standby does: 429 (200 with ``standbyok``) and ``standby: true``.
         """
-        if redirect:
-            return self.fault(
-                "status",
-                endpoint,
-                times=times,
-                status=307,
-                errors=[],
-                headers={"Location": "{active}"},
-                node_state="standby",
-            )
-        return self.fault(
-            "status", endpoint, times=times, status=503, errors=["no active Vault instance found"], node_state="standby"
-        )
+        return self.fault("state", endpoint, times=times, state="standby", redirect=redirect)
 
     def latency(self, seconds: float, endpoint: str | None = None, *, times: int | None = None) -> Fault:
         return self.fault("latency", endpoint, times=times, seconds=seconds)
@@ -281,15 +294,15 @@ class MockVault:
         known = known_fields()
         if field_name not in known:
             close = difflib.get_close_matches(field_name, sorted(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            msg = f"no replication payload has a field {field_name!r}{hint}"
+            suggestion = f"; did you mean {', '.join(close)}?" if close else ""
+            msg = f"no replication payload has a field {field_name!r}{suggestion}"
             raise UsageError(msg)
         return self.fault("drift", endpoint, times=times, op=op, field_name=field_name, to=to)
 
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    # --- journal and checks ---------------------------------------------------------------
+    # --- journal and checks ---------------------------------------------------------------------------
 
     def requests(self, endpoint: str | None = None, method: str | None = None) -> list[JournalEntry]:
         """Recorded requests, optionally for one endpoint name (or path) and method."""
@@ -327,250 +340,117 @@ class MockVault:
     def explain_unexpected(self, entries: list[JournalEntry]) -> str:
         lines = [f"{len(entries)} request(s) matched nothing the mock Vault of cluster {self.cluster} serves:"]
         for e in entries:
-            hint = f" ({e.suggestion})" if e.suggestion else ""
-            lines.append(f"  {e.line()}{hint}")
+            suggestion = f" ({e.suggestion})" if e.suggestion else ""
+            lines.append(f"  {e.line()}{suggestion}")
+        from replmock.vault._routes import served
+
         lines.append("It serves:")
-        lines.extend(f"  {'|'.join(sorted(r.methods))} {r.path} (auth: {r.auth})" for r in api.ROUTES)
-        lines.append("Pass strict=False (or @pytest.mark.replmock(strict=False)) to allow such requests.")
+        lines += [f"  {line}" for line in served()]
+        lines.append("(pass strict=False, or @pytest.mark.replmock(strict=False), to allow them)")
         return "\n".join(lines)
 
-    # --- request handling ------------------------------------------------------------------
+    # --- serving a request ----------------------------------------------------------------------------------
 
-    def _request_id(self) -> str:
-        with self._lock:
-            self._count += 1
-            n = self._count
-        h = hashlib.sha256(f"{self.topology.seed}/{self.cluster}/{n}".encode()).hexdigest()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-    def _handle(self, request: Request) -> Response:
-        route = api.route_for(request.path)
-        endpoint = route.endpoint if route else None
-        raw = request.get_data(cache=True)
+    def _serve(self, request: Request, conn: GoRequestHandler) -> Answer:
+        """The transport's callback: faults, Vault's answer, journal."""
+        generation = self._generation
+        try:
+            endpoint = endpoint_of(request.path())
+        except ValueError:
+            endpoint = None
         applied: list[str] = []
         try:
             faults = self.faults.take(endpoint)
             applied = [f.describe() for f in faults]
-            response, answer = self._respond(request, route, raw, faults)
+            answer = self._answer(request, faults, endpoint)
         except Exception as exc:
-            self.errors.append(exc)
-            answer = _error(500, "internal error")
-            response = self._json_response(answer)
-        self.journal.add(
-            JournalEntry(
-                method=request.method,
-                path=request.path,
-                query=request.query_string.decode("latin-1"),
-                headers=redact_headers(headers_of(request.environ)),
-                body=body_for_journal(raw),
-                status=response.status_code,
-                endpoint=endpoint,
-                expected=answer.expected,
-                suggestion=None if answer.expected else api.hint(request.method, request.path),
-                faults=tuple(applied),
+            self.errors.append(MockInternalError(f"{request.method} {request.raw_path}: {type(exc).__name__}: {exc}"))
+            answer = json_answer(500, {"errors": ["internal error"]})
+        if generation == self._generation:  # a request from before reset() belongs to no test
+            path = request.raw_path
+            self.journal.add(
+                JournalEntry(
+                    method=request.method,
+                    path=path,
+                    query=request.raw_query[:4096],
+                    headers=redact_headers(headers_of(request.headers)),
+                    body=body_for_journal(request.body),
+                    status=answer.status,
+                    endpoint=answer.endpoint or endpoint,
+                    expected=answer.expected,
+                    suggestion=None if answer.expected else hint(request.method, path),
+                    faults=tuple(applied),
+                )
             )
-        )
-        return response
+        return answer
 
-    def _respond(
-        self, request: Request, route: api.Route | None, raw: bytes, faults: list[Fault]
-    ) -> tuple[Response, _Answer]:
-        state = next((f.node_state for f in faults if f.node_state), None)
-        if state and route is not None and route.endpoint == "health":
-            faults = [f for f in faults if not f.node_state]  # health answers with the node's state instead
-        else:
-            state = None
-        early = self._connection_faults(request, faults)
-        if early is not None:
-            return early
-        fast = not self.validate_responses and not any(f.kind == "drift" for f in faults)
-        answer = self._health(request, state) if state else self._vault(request, route, raw, fast=fast)
-        drifted = False
-        for fault in faults:
-            if fault.kind == "drift" and answer.status < 400 and answer.body is not None:  # noqa: PLR2004
-                answer.body, changed = apply_drift(answer.body, fault)
-                drifted = drifted or changed > 0
-        if self.validate_responses and not drifted and route is not None and answer.body is not None:
-            self._validate(route.endpoint, answer)
-        response = self._json_response(answer, head=request.method == "HEAD")
-        if any(f.kind == "truncate" for f in faults):
-            data = response.get_data()
-            response = Response(data[: max(1, len(data) // 2)], answer.status, content_type="application/json")
-            response.headers["Content-Length"] = str(len(data))
-            response.headers["Connection"] = "close"
-        return response, answer
-
-    def _connection_faults(self, request: Request, faults: list[Fault]) -> tuple[Response, _Answer] | None:
-        """Faults that replace Vault's answer: latency first, then a drop, a status or garbage."""
-        for fault in faults:
-            if fault.kind == "latency":
+    def _answer(self, request: Request, faults: list[Fault], endpoint: str | None) -> Answer:  # noqa: C901 - one branch per fault stage
+        state = None
+        forwarding = True
+        drifts: list[Drift] = []
+        truncate = False
+        for fault in faults:  # in stage order: delay, replace, state, body, wire
+            if isinstance(fault, Latency):
                 self._sleep(fault.seconds)
-        for fault in faults:
-            if fault.kind == "drop":
-                return self._drop(request), _Answer(0)
-            if fault.kind == "status":
-                headers = {
-                    k: v.replace("{active}", self.url + request.full_path.rstrip("?")) for k, v in fault.headers.items()
-                }
-                answer = _Answer(fault.status, {"errors": list(fault.errors or [])}, headers=headers)
-                return self._json_response(answer), answer
-            if fault.kind == "garbage":
-                page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n"
-                return Response(page, fault.status, content_type="application/json"), _Answer(fault.status)
-        return None
+            elif fault.kind == "drop":
+                return Answer(0, drop=True, endpoint=endpoint)
+            elif isinstance(fault, Status):
+                headers = [
+                    (k, v.replace("{active}", self._active_url() + request.target)) for k, v in fault.headers.items()
+                ]
+                answer = json_answer(fault.status, {"errors": list(fault.errors)}, endpoint=endpoint)
+                answer.headers += headers
+                return answer
+            elif isinstance(fault, Garbage):
+                page = (
+                    b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n"
+                )
+                return Answer(fault.status, [("Content-Type", "application/json")], page, endpoint=endpoint)
+            elif isinstance(fault, NodeState):
+                if not fault.redirect and endpoint not in {"health", "seal-status", "leader", "init"}:
+                    return json_answer(503, {"errors": ["no active Vault instance found"]}, endpoint=endpoint)
+                state, forwarding = fault.state, fault.state != "standby"
+            elif isinstance(fault, Drift):
+                drifts.append(fault)
+            elif fault.kind == "truncate":
+                truncate = True
+        answer = self.node.handle(request, state, forwarding=forwarding)
+        drifted = False
+        if drifts and answer.status < 400 and answer.body:  # noqa: PLR2004
+            body = json.loads(answer.body)
+            for drift in drifts:
+                body, changed = drift.apply(body)
+                drifted = drifted or changed > 0
+            answer.body, answer.data = encode(body), body
+        if (
+            self.validate_responses
+            and not drifted
+            and answer.body
+            and not answer.drop
+            and "help" not in request.query()
+        ):
+            self._validate(answer)
+        answer.truncate = truncate
+        return answer
 
-    @staticmethod
-    def _drop(request: Request) -> Response:
-        sock = request.environ.get("werkzeug.socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        return Response(b"", 500, headers={"Connection": "close"})
+    def _active_url(self) -> str:
+        return self.topology.cluster(self.cluster).active.api_addr
 
-    def _json_response(self, answer: _Answer, *, head: bool = False) -> Response:
-        headers = {"Cache-Control": "no-store", **answer.headers}
-        if head:
-            body = b""
-        elif answer.text is not None:
-            body = (answer.text + "\n").encode()
-        else:
-            body = b"" if answer.body is None else (json.dumps(answer.body) + "\n").encode()
-        return Response(body, answer.status, headers=headers, content_type="application/json")
-
-    def _validate(self, endpoint: str, answer: _Answer) -> None:
+    def _validate(self, answer: Answer) -> None:
         from replmock.schemas import validate
 
-        is_error = isinstance(answer.body, dict) and "errors" in answer.body
+        endpoint = answer.endpoint
+        if endpoint not in RESPONSE_SCHEMA or "json" not in (answer.header("Content-Type") or ""):
+            return
+        body = json.loads(answer.body)
+        is_error = isinstance(body, dict) and "errors" in body
         schema = "error" if is_error else RESPONSE_SCHEMA[endpoint]
-        report = validate(answer.body, schema, "strict")
+        report = validate(body, schema, "strict")
         if not report.ok:
             problems = "; ".join(map(str, report.issues))
             self.errors.append(
                 ResponseSchemaError(f"{endpoint} answered a body its schema {schema} rejects: {problems}")
             )
-
-    # --- Vault's logic ------------------------------------------------------------------
-
-    def _read(self, endpoint: str, *, fast: bool) -> _Answer:
-        """A status read; with ``fast``, the data's JSON is reused while the state and time stand still."""
-        top = self.topology
-        if not fast:
-            data = payloads.view(top, self.cluster, endpoint)
-            if data is None:
-                return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
-            return _Answer(200, payloads.envelope(data, self._request_id()))
-        with top.lock:
-            top.sync()
-            key = (id(top), top.version, top.now(), self.cluster)
-            cached = self._views.get(endpoint)
-            if cached is None or cached[0] != key:
-                data = payloads.view(top, self.cluster, endpoint)
-                cached = (key, "" if data is None else json.dumps(data))
-                self._views[endpoint] = cached
-        if not cached[1]:
-            return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
-        # The envelope in Vault's key order around the cached data (what payloads.envelope builds).
-        text = (
-            f'{{"request_id": "{self._request_id()}", "lease_id": "", "renewable": false, "lease_duration": 0, '
-            f'"data": {cached[1]}, "wrap_info": null, "warnings": null, "auth": null, "mount_type": "system"}}'
-        )
-        return _Answer(200, text=text)
-
-    def _vault(self, request: Request, route: api.Route | None, raw: bytes, *, fast: bool = False) -> _Answer:  # noqa: C901, PLR0911, PLR0912
-        method = request.method.upper()
-        if method not in api.KNOWN_METHODS:
-            return _Answer(405, {"errors": []}, expected=False)
-        token = api.token_of(request.environ)
-        known = token in self.tokens
-        params: dict[str, Any] = {}
-        if method in api.WRITE_METHODS:  # Vault decodes a write's JSON body before routing and auth
-            try:
-                params = api.decode_body(raw)
-            except api.BodyError as exc:
-                return _error(400, str(exc), expected=route is not None)
-        if route is None:
-            if not known:
-                return _error(403, api.PERMISSION_DENIED, expected=False)
-            return _error(404, api.MULTI.format(api.UNSUPPORTED_PATH), expected=False)
-        if api.namespace_of(request.environ):
-            return _error(400, api.NAMESPACE_REFUSED)
-        if method not in route.methods:
-            if route.auth != "none" and not known:
-                return _error(403, api.PERMISSION_DENIED)
-            return _error(405, api.MULTI.format(api.UNSUPPORTED_OPERATION), expected=False)
-        cluster = self.topology.cluster(self.cluster)
-        if route.endpoint == "health":
-            return self._health(request)
-        if route.auth == "none":
-            return self._read(route.endpoint, fast=fast)
-        if cluster.edition == "enterprise" and self.topology.role(self.cluster, "dr").mode == "secondary":
-            return _error(400, api.DR_SECONDARY_DISABLED)
-        if not known:
-            return _error(403, api.PERMISSION_DENIED)
-        if route.auth == "sudo" and not self.tokens[token]:  # type: ignore[index]
-            return _error(403, api.MULTI.format(api.PERMISSION_DENIED))
-        if cluster.edition == "oss":
-            return _Answer(404, dict(payloads.ENTERPRISE_ONLY))
-        try:
-            if route.endpoint == "reindex":
-                flags = {name: api.parse_bool(name, params.get(name)) for name in sorted(route.params)}
-                warnings = self.topology.reindex(self.cluster, **flags)
-            else:
-                warnings = self.topology.recover(self.cluster)
-        except api.BodyError as exc:
-            return _error(400, str(exc))
-        extra = api.unrecognized_warning(params, route.params)
-        return _Answer(200, payloads.envelope(None, self._request_id(), [*warnings, *([extra] if extra else [])]))
-
-    def _health(self, request: Request, state: str | None = None) -> _Answer:
-        args = request.args
-        try:
-            standbyok = _query_bool(args, "standbyok")
-            names = ("activecode", "standbycode", "drsecondarycode", "sealedcode")
-            codes = {name: _query_int(args, name) for name in names}
-        except ValueError as exc:
-            return _error(400, str(exc))
-        body = payloads.health(self.topology, self.cluster)
-        if state == "sealed":  # a sealed node knows nothing of its cluster
-            body = {k: v for k, v in body.items() if k not in {"cluster_name", "cluster_id", "last_wal", "license"}}
-            body.update(sealed=True, standby=True)
-            return _Answer(codes["sealedcode"] or 503, None if request.method == "HEAD" else body)
-        code = 429 if state == "standby" else payloads.health_code(self.topology, self.cluster)
-        if state == "standby":
-            body.update(standby=True, echo_duration_ms=1)
-            body.pop("last_wal", None)
-        if code == 472:  # noqa: PLR2004
-            code = codes["drsecondarycode"] or 472
-        elif code == 429 and standbyok:  # noqa: PLR2004
-            code = codes["activecode"] or 200
-        elif code == 429:  # noqa: PLR2004
-            code = codes["standbycode"] or 429
-        else:
-            code = codes["activecode"] or 200
-        return _Answer(code, None if request.method == "HEAD" else body)
-
-
-def _query_bool(args: Any, name: str) -> bool:
-    value = args.get(name)
-    if value is None:
-        return False
-    if value in {"1", "t", "T", "TRUE", "true", "True"}:
-        return True
-    if value in {"", "0", "f", "F", "FALSE", "false", "False"}:  # "" decodes as false, as in parseutil
-        return False
-    msg = f'bad value for {name} parameter: strconv.ParseBool: parsing "{value}": invalid syntax'
-    raise ValueError(msg)
-
-
-def _query_int(args: Any, name: str) -> int | None:
-    value = args.get(name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        msg = f'bad code value for {name} parameter: strconv.Atoi: parsing "{value}": invalid syntax'
-        raise ValueError(msg) from None
 
 
 class MockTopology:

@@ -1,0 +1,206 @@
+"""The route table: every path replmock serves, its operations, auth class and fields, in one place.
+
+Two kinds of route, as in Vault's ``http/handler.go``:
+
+- **mux** routes are exact ``http.ServeMux`` entries with their own handler (``sys/health``, ``sys/seal-status``,
+  ``sys/leader``, ``sys/init``): no token, any other method 405 ``{"errors":[]}``, a trailing slash is another path.
+- **logical** routes go through the request framework: token, policy, operation, fields, response envelope.
+  Paths are anchored (``$``): a trailing slash does not match (reference §14.4).
+
+Auth classes: ``none`` (``PathsSpecial.Unauthenticated`` in vault/logical_system.go), ``token`` (a policy
+must grant the operation), ``sudo`` (``PathsSpecial.Root``: sudo as well).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from replmock.schemas import ENDPOINT_PATHS
+from replmock.vault import _handlers as h
+from replmock.vault._params import Field, FieldType
+
+if TYPE_CHECKING:  # pragma: no cover
+    from replmock.vault._core import Call
+    from replmock.vault._wire import Answer
+
+Auth = Literal["none", "token", "sudo"]
+Operation = Literal["read", "list", "update", "delete", "patch", "header"]
+CAPABILITY: dict[str, str] = {
+    "read": "read",
+    "list": "list",
+    "update": "update",
+    "delete": "delete",
+    "patch": "patch",
+    "header": "header",
+}
+"""The ACL capability each logical operation needs (create is checked as update: the paths here exist). No
+policy grants HEAD's header operation, so only a root token reaches a handler with it (observed on OpenBao 2.7)."""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of a logical route: its handler and its fields."""
+
+    handler: Callable[[Call], Any]
+    fields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogicalRoute:
+    endpoint: str
+    """replmock's short name (also the journal's and the faults' name for it)."""
+    mount: str
+    """The mount the path lives under (``sys/``, ``auth/token/``)."""
+    pattern: str
+    """The path under the mount, as Vault's framework regex (anchored)."""
+    ops: dict[str, Op]
+    auth: Auth
+    mount_type: str = "system"
+    evidence: str = ""
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(f"^{self.pattern}$"))
+
+    def matches(self, rel: str) -> bool:
+        return bool(self._regex.match(rel))
+
+    @property
+    def path(self) -> str:
+        return f"/v1/{self.mount}{self.pattern}"
+
+
+@dataclass(frozen=True)
+class MuxRoute:
+    endpoint: str
+    path: str
+    methods: frozenset[str]
+    handler: Callable[[Call], Answer]
+    evidence: str = ""
+
+
+_BOOL: FieldType = "bool"
+REINDEX_FIELDS = (
+    Field("diff", _BOOL, default=False),
+    Field("force", _BOOL, default=False),
+    Field("skip_flush", _BOOL, default=False),
+)
+
+
+def _rel(endpoint: str, mount: str = "sys/") -> str:
+    return ENDPOINT_PATHS[endpoint].removeprefix("/v1/" + mount)
+
+
+MUX: tuple[MuxRoute, ...] = (
+    MuxRoute("health", "/v1/sys/health", frozenset({"GET", "HEAD"}), h.health, "http/sys_health.go; reference §11"),
+    MuxRoute("seal-status", "/v1/sys/seal-status", frozenset({"GET"}), h.seal_status, "http/sys_seal.go; §12.1"),
+    MuxRoute("leader", "/v1/sys/leader", frozenset({"GET"}), h.leader, "vault/logical_system.go LeaderResponse; §12.2"),
+    MuxRoute("init", "/v1/sys/init", frozenset({"GET", "PUT", "POST"}), h.init, "http/sys_init.go; §12.3"),
+)
+
+LOGICAL: tuple[LogicalRoute, ...] = (
+    LogicalRoute(
+        "status", "sys/", _rel("status"), {"read": Op(h.status_read)}, "none", evidence="PathsSpecial.Unauthenticated"
+    ),
+    LogicalRoute(
+        "dr-status",
+        "sys/",
+        _rel("dr-status"),
+        {"read": Op(h.status_read)},
+        "none",
+        evidence="PathsSpecial.Unauthenticated",
+    ),
+    LogicalRoute(
+        "performance-status",
+        "sys/",
+        _rel("performance-status"),
+        {"read": Op(h.status_read)},
+        "none",
+        evidence="PathsSpecial.Unauthenticated",
+    ),
+    LogicalRoute("recover", "sys/", _rel("recover"), {"update": Op(h.recover)}, "token", evidence="DOC-IDX-2024 §1a"),
+    LogicalRoute(
+        "reindex",
+        "sys/",
+        _rel("reindex"),
+        {"update": Op(h.reindex, REINDEX_FIELDS)},
+        "sudo",
+        evidence="PathsSpecial.Root",
+    ),
+    LogicalRoute(
+        "lookup-self",
+        "auth/token/",
+        "lookup-self",
+        {"read": Op(h.lookup_self), "update": Op(h.lookup_self, (Field("token", "string"),))},
+        "token",
+        mount_type="token",
+        evidence="vault/token_store.go handleLookupSelf; §12.4",
+    ),
+)
+
+MOUNTS: tuple[str, ...] = ("sys/", "auth/token/", "cubbyhole/", "identity/")
+"""The mounts every Vault has (an unknown one answers ``no handler for route``)."""
+
+_ALL: tuple[MuxRoute | LogicalRoute, ...] = (*MUX, *LOGICAL)
+BY_ENDPOINT: dict[str, MuxRoute | LogicalRoute] = {r.endpoint: r for r in _ALL}
+ENDPOINT_NAMES: tuple[str, ...] = tuple(BY_ENDPOINT)
+MUX_BY_PATH = {r.path: r for r in MUX}
+
+
+def mount_of(logical_path: str) -> str | None:
+    """The longest mount that ``logical_path`` lives under."""
+    found = [m for m in MOUNTS if logical_path.startswith(m) or logical_path + "/" == m]
+    return max(found, key=len) if found else None
+
+
+def logical_route(mount: str, rel: str) -> LogicalRoute | None:
+    return next((r for r in LOGICAL if r.mount == mount and r.matches(rel)), None)
+
+
+def endpoint_of(path: str) -> str | None:
+    """The endpoint name of a /v1 path (exact), or None."""
+    if path in MUX_BY_PATH:
+        return MUX_BY_PATH[path].endpoint
+    logical = path.removeprefix("/v1/")
+    mount = mount_of(logical)
+    route = logical_route(mount, logical[len(mount) :]) if mount else None
+    return route.endpoint if route else None
+
+
+def normalize(endpoint: str) -> str:
+    """An endpoint name, a /v1 path, or an hvac-style path (``sys/replication/status``) as a name when one matches."""
+    path = endpoint if endpoint.startswith("/") else "/v1/" + endpoint
+    return endpoint_of(path) or endpoint
+
+
+def hint(method: str, path: str) -> str | None:
+    """Why a request matched nothing, in a few words: the methods a path takes, or the closest served path."""
+    name = endpoint_of(path.rstrip("/") or "/")
+    if name is not None:
+        route = BY_ENDPOINT[name]
+        methods = route.methods if isinstance(route, MuxRoute) else _methods(route)
+        extra = " (without the trailing slash)" if path.endswith("/") else ""
+        return f"{route.path}{extra} takes {' or '.join(sorted(methods))}, not {method}"
+    candidates = [r.path for r in BY_ENDPOINT.values()]
+    stripped = path if path.startswith("/v1/") else "/v1/" + path.lstrip("/")
+    found = difflib.get_close_matches(stripped, candidates, n=1, cutoff=0.6)
+    return f"did you mean {found[0]}?" if found else None
+
+
+def served() -> list[str]:
+    """One line per served path: its methods, path and auth class (for "did you mean" explanations)."""
+    lines = []
+    for route in BY_ENDPOINT.values():
+        methods = route.methods if isinstance(route, MuxRoute) else _methods(route)
+        auth = "none" if isinstance(route, MuxRoute) else route.auth
+        lines.append(f"{'|'.join(sorted(methods))} {route.path} (auth: {auth})")
+    return lines
+
+
+def _methods(route: LogicalRoute) -> set[str]:
+    names = {"read": {"GET"}, "update": {"POST", "PUT"}, "delete": {"DELETE"}, "list": {"LIST"}, "patch": {"PATCH"}}
+    return set().union(*(names.get(op, set()) for op in route.ops))
