@@ -224,8 +224,8 @@ def exchange(  # noqa: PLR0912 - one bounded read loop with its outcomes
             sock.sendall(request)
             if half_close:
                 sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered early (e.g. 413) and closed: read what it sent
+        except OSError:  # broken pipe, reset, not connected: the server answered early (e.g. 413) and closed
+            pass
         reader = Reader(sock, deadline)
         interim: list[int] = []
         try:

@@ -39,9 +39,6 @@ MAX_REQUEST_BYTES = 32 * 1024 * 1024
 """Vault's default max_request_size (V1.14 http/handler.go DefaultMaxRequestSize)."""
 ERRORS_KEPT = 100
 """MockVault.errors keeps at most this many entries."""
-JOURNAL_BYTES_CEILING = 64 * 1024 * 1024
-"""Used only when the journal names no byte limit of its own."""
-JOURNAL_LIMIT_NAMES = ("max_bytes", "limit_bytes", "byte_limit", "max_nbytes", "nbytes_limit", "maxbytes")
 GO_400 = b"400 Bad Request"
 
 
@@ -178,14 +175,7 @@ def _memory_report(vault: MockVault) -> list[str]:
     if not isinstance(nbytes, int):
         problems.append(f"vault.journal exposes no byte count: journal.nbytes is {nbytes!r}")
     else:
-        limit = next(
-            (
-                getattr(vault.journal, n)
-                for n in JOURNAL_LIMIT_NAMES
-                if isinstance(getattr(vault.journal, n, None), int)
-            ),
-            JOURNAL_BYTES_CEILING,
-        )
+        limit = vault.journal.max_bytes
         if nbytes > limit:
             problems.append(f"journal holds {nbytes} bytes, over its limit {limit}")
         if len(vault.journal) and nbytes <= 0:
@@ -461,7 +451,7 @@ PARTIAL_REQUESTS = (
 def test_half_sent_requests_are_closed_after_the_header_timeout() -> None:
     """Go's ReadHeaderTimeout (Vault: http_read_header_timeout) closes connections that never finish their headers."""
     header_timeout = 0.5
-    vault = MockVault(scenario="perf-primary", strict=False, header_timeout=header_timeout).start()  # type: ignore[call-arg]
+    vault = MockVault(scenario="perf-primary", strict=False, header_timeout=header_timeout).start()
     socks: list[socket.socket] = []
     try:
         for i in range(50):

@@ -159,7 +159,7 @@ def test_methods_and_unknown_paths_get_vaults_errors_and_strict_mode_reports_the
     # An unauthenticated read path without a token takes the login path: its errors are bare (issue 10).
     assert errors_of(requests.put(vault.url + STATUS, timeout=5)) == ["unsupported operation"]
     assert errors_of(requests.put(vault.url + STATUS, headers={"X-Vault-Token": "root"}, timeout=5)) == [
-        MULTI.format("unsupported operation")
+        "unsupported operation"  # with a token too: a login path's errors are bare (observed on OpenBao 2.7)
     ]
     assert requests.delete(vault.url + STATUS, timeout=5).status_code == 405
     assert errors_of(requests.get(vault.url + RECOVER, timeout=5)) == ["permission denied"]

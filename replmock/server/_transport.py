@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
+import re
 import socket
 import socketserver
 import ssl
@@ -21,11 +23,11 @@ import time
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, cast
 
 from replmock.vault import Answer, Request
 from replmock.vault._errors import BODY_TOO_LARGE
-from replmock.vault._wire import encode, go_plain_error, status_text
+from replmock.vault._wire import encode, go_plain_error, json_answer, status_text
 
 App = Callable[[Request, "GoRequestHandler"], Answer]
 
@@ -34,6 +36,12 @@ MAX_HEADER_BYTES = 1 << 20
 MAX_REQUEST_SIZE = 32 << 20
 """Vault's default listener ``max_request_size`` (32 MiB; http/handler.go DefaultMaxRequestSize)."""
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+DISCARD_LIMIT = 256 << 10
+"""Go's maxPostHandlerReadBytes: how much of an unread body the server drains to keep the connection."""
+DISCARD_WAIT = 0.25
+"""How long replmock waits for such a body before it closes instead (Go waits up to its read timeout)."""
+_HEX = re.compile(rb"[0-9a-fA-F]{1,16}")
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _BAD_LENGTH = "400 Bad Request"
 
@@ -74,21 +82,23 @@ class GoRequestHandler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         self.close_connection = True
-        self.connection.settimeout(self.server.idle_timeout)
-        line = self.rfile.readline(MAX_HEADER_BYTES + 1)
-        if not line:
+        self.connection.settimeout(self.server.idle_timeout)  # Go's IdleTimeout: waiting for the next request
+        if not cast("io.BufferedReader", self.rfile).peek(1):
             return
-        self.connection.settimeout(self.server.header_timeout)
+        self.connection.settimeout(self.server.header_timeout)  # ReadHeaderTimeout, from its first byte
+        line = self.rfile.readline(MAX_HEADER_BYTES + 1)
         try:
-            request, keep_alive = self._read_request(line)
+            request, keep_alive, unread = self._read_request(line)
         except _BadRequest as bad:
             self._write(bad.answer, head=False, version="HTTP/1.1")
             return
         self.close_connection = not keep_alive
         answer = self.server.app(request, self)
+        if unread and not self._discard(unread):  # Go discards up to 256 KiB of an unread body, else closes
+            answer.close = True
         self._write(answer, head=request.method == "HEAD", version=self.request_version)
 
-    def _read_request(self, line: bytes) -> tuple[Request, bool]:
+    def _read_request(self, line: bytes) -> tuple[Request, bool, int]:
         if len(line) > MAX_HEADER_BYTES:
             raise _BadRequest(go_plain_error(431, "431 Request Header Fields Too Large"))
         parts = line.decode("latin-1").rstrip("\r\n").split(" ")
@@ -107,8 +117,12 @@ class GoRequestHandler(BaseHTTPRequestHandler):
             raise _BadRequest(go_plain_error(400, "400 Bad Request: missing required Host header"))
         connection = ",".join(v for k, v in headers if k.lower() == "connection").lower()
         keep_alive = "close" not in connection and (version == "HTTP/1.1" or "keep-alive" in connection)
-        body = self._read_body(headers, names)
-        return Request(method, target, tuple(headers), body), keep_alive
+        if method in BODY_METHODS:
+            body, unread = self._read_body(headers, names), 0
+        else:  # Vault reads a body only for writes; a GET's body stays unread, as in Go
+            body = b""
+            unread = self._check_framing(headers, names)
+        return Request(method, target, tuple(headers), body), keep_alive, unread
 
     def _read_headers(self, budget: int) -> list[tuple[str, str]]:
         headers: list[tuple[str, str]] = []
@@ -125,38 +139,56 @@ class GoRequestHandler(BaseHTTPRequestHandler):
                 raise _BadRequest(go_plain_error(400, _BAD_LENGTH))
             headers.append((name, value.strip(" \t")))
 
-    def _read_body(self, headers: list[tuple[str, str]], names: set[str]) -> bytes:
-        limit = self.server.max_request_size
+    def _discard(self, length: int) -> bool:
+        """Read and drop an unread body of ``length`` bytes (-1: chunked) if it is small and arrives promptly."""
+        if not 0 < length <= DISCARD_LIMIT:
+            return False
+        self.connection.settimeout(DISCARD_WAIT)
+        try:
+            return len(self.rfile.read(length)) == length
+        except OSError:
+            return False
+
+    def _check_framing(self, headers: list[tuple[str, str]], names: set[str]) -> int:
+        """The body's length as Go's request parser checks it (-1 for chunked); bad framing is a 400 or 501."""
         if "transfer-encoding" in names:
             codings = ",".join(v for k, v in headers if k.lower() == "transfer-encoding").lower().strip()
             if codings != "chunked":
                 raise _BadRequest(go_plain_error(501, "Unsupported transfer encoding"))
-            return self._read_chunked(limit)
+            return -1
         lengths = {v.strip() for k, v in headers if k.lower() == "content-length"}
         if not lengths:
-            return b""
-        if len(lengths) > 1 or not next(iter(lengths)).isdigit():  # Go refuses a negative, junk or conflicting length
+            return 0
+        text = next(iter(lengths))
+        # Go refuses a negative, junk, conflicting or over-int64 length ("bad Content-Length").
+        if len(lengths) > 1 or not text.isascii() or not text.isdigit() or int(text) >= 2**63:
             raise _BadRequest(go_plain_error(400, _BAD_LENGTH))
-        length = int(next(iter(lengths)))
+        return int(text)
+
+    def _read_body(self, headers: list[tuple[str, str]], names: set[str]) -> bytes:
+        limit = self.server.max_request_size
+        length = self._check_framing(headers, names)
+        if length < 0:
+            return self._read_chunked(limit)
         if length > limit:
             raise _BadRequest(_too_large())
         self._continue(headers, length)
-        body = self.rfile.read(length)
-        if len(body) < length:
-            raise OSError("the client closed the connection in the middle of the body")
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            body = b""
+        if len(body) < length:  # the client stopped sending: what Vault's JSON decoder then says
+            raise _BadRequest(_short_body())
         return body
 
     def _read_chunked(self, limit: int) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while True:
-            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise _BadRequest(go_plain_error(400, _BAD_LENGTH)) from None
-            if size < 0:
-                raise _BadRequest(go_plain_error(400, _BAD_LENGTH))
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].rstrip(b"\r\n \t")
+            if not _HEX.fullmatch(size_line):  # Go: "invalid byte in chunk length"
+                raise _BadRequest(_short_body("invalid byte in chunk length"))
+            size = int(size_line, 16)
             if size == 0:
                 while self.rfile.readline(1024) not in {b"\r\n", b"\n", b""}:  # trailers
                     pass
@@ -166,7 +198,7 @@ class GoRequestHandler(BaseHTTPRequestHandler):
                 raise _BadRequest(_too_large())
             chunk = self.rfile.read(size)
             if len(chunk) < size:
-                raise OSError("the client closed the connection in the middle of a chunk")
+                raise _BadRequest(_short_body())
             chunks.append(chunk)
             self.rfile.readline(3)
 
@@ -212,6 +244,13 @@ class GoRequestHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if answer.truncate:
             self.drop()
+
+
+def _short_body(detail: str = "unexpected EOF") -> Answer:
+    """A write whose body ends early: Vault's JSON decoder fails (400), and the connection cannot be reused."""
+    answer = json_answer(400, {"errors": [f"failed to decode JSON input: {detail}"]})
+    answer.close = True
+    return answer
 
 
 def _too_large() -> Answer:
