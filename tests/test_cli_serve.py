@@ -114,6 +114,9 @@ def test_bad_arguments_exit_2_with_a_message() -> None:
         (["serve", "--tls-cert", "x.pem"], "--tls-cert and --tls-key go together"),
         (["serve", "--tls-cert", "x.pem", "--tls-key", "y.pem"], "cannot load the TLS certificate"),
         (["serve", "--port", "70000"], "--port must be from 0 to 65535"),
+        (["serve", "--scenario", "four-cluster", "--port", "65535"], "the first port must be at most 65532"),
+        (["serve", "--root-token", ""], "the token itself is empty"),
+        (["serve", "--token", "viewer:admin"], "unknown kind 'admin'"),
     ]:
         out, err = io.StringIO(), io.StringIO()
         assert run(argv, stdout=out, stderr=err) == 2
@@ -126,6 +129,44 @@ def test_busy_port_is_a_clear_error() -> None:
         out, err = io.StringIO(), io.StringIO()
         assert run(["serve", "--scenario", "disabled", "--port", port], stdout=out, stderr=err) == 2
         assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()
+
+
+def test_a_fixed_port_is_free_again_at_once_after_a_run_that_served_connections() -> None:
+    with serving("--scenario", "perf-primary") as urls:
+        port = urls["A"].rsplit(":", 1)[1]
+        with requests.Session() as session:  # kept-alive connections the server must close on stop
+            for _ in range(5):
+                assert session.get(urls["A"] + "/v1/sys/health", timeout=5).status_code == 200
+    with serving("--scenario", "perf-primary", "--port", port) as again:
+        assert again["A"].endswith(f":{port}")
+        assert requests.get(again["A"] + "/v1/sys/health", timeout=5).status_code == 200
+
+
+def test_tokens_of_each_kind_work_with_hvac_and_the_bao_cli() -> None:
+    with serving("--scenario", "perf-primary", "--token", "ops", "--token", "viewer:default") as urls:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BAO_", "VAULT_"))}
+        for token, policies in [
+            ("root", ["root"]),
+            ("ops", ["default", "replication-operator"]),
+            ("viewer", ["default"]),
+        ]:
+            assert hvac.Client(url=urls["A"], token=token).is_authenticated()
+            looked = subprocess.run(
+                [bao_binary(), "token", "lookup", "-format=json"],
+                env={**env, "BAO_ADDR": urls["A"], "BAO_TOKEN": token},
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert looked.returncode == 0, looked.stderr
+            assert json.loads(looked.stdout)["data"]["policies"] == policies
+        assert not hvac.Client(url=urls["A"], token="bogus").is_authenticated()
+        viewer = requests.post(
+            urls["A"] + "/v1/sys/replication/recover", headers={"X-Vault-Token": "viewer"}, timeout=5
+        )
+        assert viewer.status_code == 403
+        assert viewer.json() == {"errors": ["1 error occurred:\n\t* permission denied\n\n"]}
 
 
 @pytest.mark.slow

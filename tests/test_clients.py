@@ -99,3 +99,18 @@ def test_bao_cli_read_write_and_errors(serve: Serve) -> None:
     vault.advance(60)
     later = bao(vault, "read", "-format=json", "sys/replication/performance/status", token=None)
     assert json.loads(later.stdout)["data"]["state"] == "stream-wals"
+
+
+def test_bao_status_and_hvac_authentication_follow_the_node(serve: Serve) -> None:
+    """`bao status` reads sys/seal-status then sys/leader: 0 unsealed, 2 sealed (reference §12.5)."""
+    vault = serve(scenario="dr-primary-perf-primary", tokens=["app", "viewer:default"])
+    unsealed = bao(vault, "status", "-format=json")
+    assert unsealed.returncode == 0, unsealed.stderr
+    assert json.loads(unsealed.stdout)["sealed"] is False
+    assert hvac.Client(url=vault.url, token="viewer").is_authenticated()
+    assert not hvac.Client(url=vault.url, token="nope").is_authenticated()
+    vault.sealed()
+    sealed = bao(vault, "status")
+    assert sealed.returncode == 2, sealed.stdout + sealed.stderr
+    with pytest.raises(hvac.exceptions.VaultDown):  # hvac raises on 503, as against a sealed Vault
+        hvac.Client(url=vault.url, token="app").is_authenticated()

@@ -12,6 +12,7 @@ from replmock._errors import UsageError
 from replmock.generate.scenarios import scenario
 from replmock.model.clock import Clock
 from replmock.server.vault import MockTopology
+from replmock.vault import parse_token_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -38,17 +39,26 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
     if not 0 <= args.port <= 65535:  # noqa: PLR2004
         msg = f"--port must be from 0 to 65535, got {args.port}"
         raise UsageError(msg)
+    for spec in [args.root_token, *args.token]:
+        parse_token_spec(spec)  # a clear error for an empty token or an unknown kind, before anything starts
     context = _ssl_context(args.tls_cert, args.tls_key)
     # A served scenario lives in the present: its times start now and follow the wall clock
     # (ids and addresses still come from the seed).
     now = datetime.now(timezone.utc).replace(microsecond=0)
     top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=True))
+    if args.port and args.port + len(top.clusters) - 1 > 65535:  # noqa: PLR2004
+        msg = (
+            f"--port {args.port}: scenario {args.scenario!r} has {len(top.clusters)} clusters on consecutive ports, "
+            f"so the first port must be at most {65536 - len(top.clusters)} (or 0 for free ports)"
+        )
+        raise UsageError(msg)
     mock = MockTopology(
         top,
         host=args.host,
         port=args.port,
         root_token=args.root_token,
         tokens=args.token,
+        namespaces=getattr(args, "namespace", None) or (),
         ssl_context=context,
         strict=False,
         journal_limit=1000,
@@ -63,7 +73,11 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         for line in mock.describe():
             print(f"  {line}", file=out)
         others = ", ".join(args.token) if args.token else "none"
-        print(f"root token (sudo): {args.root_token}; tokens without sudo: {others}. Press Ctrl+C to stop.", file=out)
+        print(
+            f"root token (sudo): {args.root_token}; other tokens (NAME: update without sudo, NAME:default: "
+            f"the default policy only): {others}. Press Ctrl+C to stop.",
+            file=out,
+        )
         out.flush()
         previous = {}
         if threading.current_thread() is threading.main_thread():
