@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,45 @@ REPO = Path(__file__).resolve().parent.parent
 # validates each body it sends against the strict schemas and fails on a mismatch.
 os.environ["REPLMOCK_VALIDATE_RESPONSES"] = "1"
 FIXTURES = REPO / "fixtures"
+
+# Hermetic runs: the developer's HOME holds the Vault CLI's ~/.vault-token (hvac and the bao CLI
+# fall back to it when a client has no token; `bao server -dev` overwrites it) and the shell may
+# export VAULT_*/BAO_*. This session (its xdist workers and every subprocess) runs with a private
+# HOME and without those variables, set at import so that everything started later inherits them;
+# each test also gets a HOME of its own, so nothing one test leaves there reaches another.
+HOME_MARK = "REPLMOCK_TEST_HOME"
+PIP_CONFIG = (Path(".config") / "pip" / "pip.conf", Path(".pip") / "pip.conf")  # pip's user config, under HOME
+
+
+def _copy_pip_config(source: Path, home: Path) -> None:
+    """Keep the index or mirror configured for pip, so the tests that install a wheel still can."""
+    for rel in PIP_CONFIG:
+        if (source / rel).is_file():
+            (home / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / rel, home / rel)
+
+
+def _hermetic() -> None:
+    for name in [n for n in os.environ if n.startswith(("VAULT_", "BAO_"))]:
+        del os.environ[name]
+    shared = os.environ.get(HOME_MARK)
+    if shared and shared == os.environ.get("HOME") and Path(shared).is_dir():
+        return  # an xdist worker: its controller made this session's HOME
+    home = Path(tempfile.mkdtemp(prefix="replmock-test-home-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    _copy_pip_config(Path.home(), home)
+    os.environ["HOME"] = os.environ["USERPROFILE"] = os.environ[HOME_MARK] = str(home)
+
+
+_hermetic()
+
+
+@pytest.fixture(autouse=True)
+def _home_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = tmp_path_factory.mktemp("home")
+    _copy_pip_config(Path(os.environ[HOME_MARK]), home)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
 
 
 def load_json(path: Path) -> Any:
