@@ -143,19 +143,65 @@ def _settings_of(item: pytest.Item) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """How the pool set up one server: what every test starts with, whatever the previous test changed."""
+
+    root_token: str
+    tokens: dict[str, bool]
+    validate_responses: bool
+
+    @classmethod
+    def of(cls, vault: MockVault) -> _Setup:
+        return cls(vault.root_token, dict(vault.tokens), vault.validate_responses)
+
+
 class _Pool:
-    """MockVault servers kept for the session (one per cluster slot), reset for each test."""
+    """MockVault servers kept for the session (one per cluster slot), reset for each test.
+
+    A test may change its servers (strict, validate_responses, tokens, faults) or stop them:
+    :meth:`take` replaces a stopped server and :meth:`prepare` brings a running one back to
+    how the pool set it up.
+    """
 
     def __init__(self) -> None:
         self.vaults: list[MockVault] = []
+        self.setups: list[_Setup] = []
 
     def take(self, count: int, offset: int = 0) -> list[MockVault]:
-        """Servers ``offset`` to ``offset + count``: slot 0 is vault_replication's, the rest the topology's."""
+        """Running servers ``offset`` to ``offset + count``: slot 0 is vault_replication's, the rest the topology's."""
+        for slot in range(offset, offset + count):
+            if slot >= len(self.vaults):
+                self.vaults.append(self._start())
+                self.setups.append(_Setup.of(self.vaults[slot]))
+            elif not self.vaults[slot].running:  # a test stopped it
+                self._replace(slot)
+        return self.vaults[offset : offset + count]
+
+    @staticmethod
+    def _start() -> MockVault:
         from replmock.server import MockVault
 
-        while len(self.vaults) < offset + count:
-            self.vaults.append(MockVault(root_token=ROOT_TOKEN, tokens=[APP_TOKEN]).start())
-        return self.vaults[offset : offset + count]
+        return MockVault(root_token=ROOT_TOKEN, tokens=[APP_TOKEN]).start()
+
+    def _replace(self, slot: int) -> MockVault:
+        self.vaults[slot].stop()
+        self.vaults[slot] = vault = self._start()
+        self.setups[slot] = _Setup.of(vault)
+        return vault
+
+    def prepare(self, vault: MockVault, topology: Any, cluster: str | None, strict: bool) -> MockVault:
+        """``vault`` (or its replacement) for a new test: this topology, no requests or faults, the pool's settings."""
+        slot = self.vaults.index(vault)
+        setup = self.setups[slot]
+        vault.reset(topology, cluster)  # forgets requests (also those still in flight), faults and errors
+        if vault.root_token != setup.root_token or vault.tokens != setup.tokens:
+            vault = self._replace(slot)  # reset() could not bring its tokens back: a fresh server can
+            vault.reset(topology, cluster)
+        vault.clear_faults()
+        vault.validate_responses = setup.validate_responses
+        vault.strict = strict
+        return vault
 
     def close(self) -> None:
         for vault in self.vaults:
@@ -198,8 +244,7 @@ def vault_replication(
     settings = _settings_of(request.node)
     request.node.stash[_SETTINGS] = settings
     (vault,) = vault_replication_servers.take(1)
-    vault.reset(_build(settings), settings.cluster)
-    vault.strict = settings.strict
+    vault = vault_replication_servers.prepare(vault, _build(settings), settings.cluster, settings.strict)
     if settings.env:
         _setenv(monkeypatch, vault)
     yield vault
@@ -231,10 +276,10 @@ def vault_replication_topology(
     request.node.stash[_SETTINGS] = settings
     shared = "vault_replication" in request.fixturenames  # both in one test: one topology, one clock
     top = request.getfixturevalue("vault_replication").topology if shared else _build(settings)
-    vaults = vault_replication_servers.take(len(top.clusters), offset=1)
-    for vault, name in zip(vaults, top.clusters, strict=True):
-        vault.reset(top, name)
-        vault.strict = settings.strict
+    vaults = [
+        vault_replication_servers.prepare(vault, top, name, settings.strict)
+        for vault, name in zip(vault_replication_servers.take(len(top.clusters), offset=1), top.clusters, strict=True)
+    ]
     yield MockTopology.from_vaults(top, dict(zip(top.clusters, vaults, strict=True)))
     _finish(request, vaults, settings)
 

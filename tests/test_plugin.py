@@ -251,3 +251,90 @@ def test_state_does_not_leak_and_both_fixtures_share_one_topology(pytester: pyte
         """
     )
     pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_each_test_gets_a_running_server_as_the_pool_set_it_up(pytester: pytest.Pytester) -> None:
+    """Whatever a test does to its servers (stop them, change settings, add faults), the next test starts clean."""
+    pytester.makeconftest(READ)
+    pytester.makepyfile(
+        """
+        import os
+        import pytest, requests
+        from conftest import status
+
+        os.environ["REPLMOCK_VALIDATE_RESPONSES"] = "1"  # what the pool's servers start with
+
+        def test_1_stops_it(vault_replication):
+            vault_replication.stop()
+
+        def test_2_uses_it(vault_replication):
+            assert vault_replication.running
+            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
+            vault_replication.assert_requested("status", times=1)
+
+        @pytest.mark.replmock(scenario="four-cluster")
+        def test_3_stops_one_cluster(vault_replication_topology):
+            vault_replication_topology["A"].stop()
+
+        @pytest.mark.replmock(scenario="four-cluster")
+        def test_4_uses_every_cluster(vault_replication_topology):
+            for name in "ABCD":
+                assert status(vault_replication_topology[name])["data"]["dr"]["mode"] != "disabled"
+            b = status(vault_replication_topology["B"])["data"]  # addresses point at the live servers
+            assert b["performance"]["primaries"][0]["api_address"] == vault_replication_topology.urls["A"]
+
+        def test_5_changes_every_setting(vault_replication):
+            vault_replication.validate_responses = False
+            vault_replication.strict = False
+            vault_replication.tokens["ops"] = True
+            vault_replication.fail(503, times=None)
+            vault_replication.latency(5, endpoint="health", times=None)
+            vault_replication.drift("remove", "cluster_id", times=None)
+            assert requests.get(vault_replication.url + "/v1/sys/replication/status").status_code == 503
+            requests.get(vault_replication.url + "/v1/typo")
+
+        def test_6_sees_the_defaults(vault_replication):
+            assert vault_replication.validate_responses is True
+            assert vault_replication.strict is True
+            assert vault_replication.root_token == "root"
+            assert vault_replication.tokens == {"root": True, "app": False}
+            assert vault_replication.faults.active() == []
+            assert len(vault_replication.journal) == 0
+            assert "cluster_id" in status(vault_replication)["data"]["performance"]
+            r = requests.post(vault_replication.url + "/v1/sys/replication/reindex", headers={"X-Vault-Token": "ops"})
+            assert r.status_code == 403
+            vault_replication.assert_requested("status", times=1)
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=6)
+
+
+def test_a_request_in_flight_when_a_test_ends_stays_out_of_the_next_journal(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(READ)
+    pytester.makepyfile(
+        """
+        import threading, time
+        import requests
+        from conftest import status
+
+        LATE = []
+
+        def test_1_leaves_a_slow_request_in_flight(vault_replication):
+            vault_replication.latency(1.0, endpoint="status", times=1)
+            thread = threading.Thread(target=status, args=(vault_replication,), daemon=True)
+            thread.start()
+            LATE.append(thread)
+            deadline = time.monotonic() + 10
+            while vault_replication.faults.active():  # the server took the request and is sleeping on it
+                assert time.monotonic() < deadline, "the slow request never reached the server"
+                time.sleep(0.005)
+
+        def test_2_journal_has_only_its_own_requests(vault_replication):
+            status(vault_replication)
+            LATE[0].join(timeout=10)  # the slow request of test 1 has been answered now
+            assert not LATE[0].is_alive()
+            vault_replication.assert_requested("status", times=1)
+            assert len(vault_replication.journal) == 1
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
