@@ -84,7 +84,7 @@ def test_values_look_like_vaults() -> None:
     perf = data["performance"]
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", perf["cluster_id"])
     assert re.fullmatch(r"[0-9a-f]{40}", perf["merkle_root"])
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", perf["last_start"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", perf["last_start"])  # Go's form
     assert perf["primaries"][0]["cluster_address"].endswith(":8201")
     assert perf["primaries"][0]["api_address"].endswith(":8200")
     assert -5 <= int(perf["primaries"][0]["clock_skew_ms"]) <= 5

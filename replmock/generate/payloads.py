@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from replmock.model.topology import GO_ZERO_EPOCH, Cluster, Link, ReplicationSet, ReplicationType, Topology
+from replmock.model.topology import GO_ZERO_EPOCH, TYPES, Cluster, Link, ReplicationSet, ReplicationType, Topology
 from replmock.schemas import ENDPOINT_PATHS
 
 ENDPOINTS = ("status", "dr-status", "performance-status", "health")
@@ -40,15 +40,24 @@ def _common(top: Topology, cluster: Cluster, kind: ReplicationType) -> dict[str,
     return out
 
 
-def _canary_age(top: Topology, link: Link) -> int:
+def canary_age_ms(top: Topology, rset: ReplicationSet, link: Link) -> int:
+    """The age of the newest canary the secondary applied (§16.3): a few hundred ms while it keeps up (the primary
+    writes one a second), growing while it applies nothing (disconnected, diffing, syncing, stopped) or lags."""
     now = top.now()
-    if not link.connected and link.disconnected_at is not None:
-        return int((now - link.disconnected_at).total_seconds() * 1000) + 400
     ms = int((now - link.enabled_at).total_seconds() * 1000)
-    return 200 + (ms + link.canary_phase_ms) % 600
+    base = 200 + (ms + link.canary_phase_ms) % 600
+    if link.stale_since is not None:
+        return base + int((now - link.stale_since).total_seconds() * 1000)
+    primary = top.cluster(rset.primary)
+    behind = primary.wal - link.remote_wal
+    if behind > primary.write_rate and primary.write_rate > 0:  # more than a second's writes behind
+        return base + int(behind / primary.write_rate * 1000)
+    return base
 
 
-def _peer(top: Topology, seen_from: Cluster, peer: Cluster, link: Link, *, skew_sign: int) -> dict[str, Any]:
+def _peer(
+    top: Topology, seen_from: Cluster, peer: Cluster, rset: ReplicationSet, link: Link, *, skew_sign: int
+) -> dict[str, Any]:
     return {
         "api_address": peer.active.api_addr,
         "clock_skew_ms": str(skew_sign * link.clock_skew_ms),
@@ -56,7 +65,7 @@ def _peer(top: Topology, seen_from: Cluster, peer: Cluster, link: Link, *, skew_
         "connection_status": "connected" if link.connected else "disconnected",
         "last_heartbeat": rfc3339(seen_from, top.last_heartbeat(link)),
         "last_heartbeat_duration_ms": str(link.heartbeat_duration_ms),
-        "replication_primary_canary_age_ms": str(_canary_age(top, link)),
+        "replication_primary_canary_age_ms": str(canary_age_ms(top, rset, link)),
     }
 
 
@@ -64,7 +73,7 @@ def _primary(top: Topology, cluster: Cluster, kind: ReplicationType, rset: Repli
     wal = int(cluster.wal)
     secondaries = []
     for link in rset.links:
-        entry = _peer(top, cluster, top.cluster(link.secondary), link, skew_sign=1)
+        entry = _peer(top, cluster, top.cluster(link.secondary), rset, link, skew_sign=1)
         entry["node_id"] = link.secondary_id
         secondaries.append(dict(sorted(entry.items())))
     out = {
@@ -102,7 +111,7 @@ def _secondary(
     out.update(_common(top, cluster, kind))
     out["last_start"] = rfc3339(cluster, link.last_start)
     out["merkle_root"] = top.merkle_root(rset, remote)
-    out["primaries"] = [dict(sorted(_peer(top, cluster, primary, link, skew_sign=-1).items()))]
+    out["primaries"] = [dict(sorted(_peer(top, cluster, primary, rset, link, skew_sign=-1).items()))]
     if link.state == "merkle-sync":
         out["merkle_sync_progress"] = {"sync_progress": int(link.sync_done), "sync_total_keys": link.sync_total}
     return dict(sorted(out.items()))
@@ -189,13 +198,24 @@ def health(top: Topology, name: str, node: str | None = None, state: NodeState |
         if release >= (1, 16, 0):
             out["echo_duration_ms"] = 1 if standby and not sealed else 0
             out["clock_skew_ms"] = 0
-            out["replication_primary_canary_age_ms"] = 0
+            out["replication_primary_canary_age_ms"] = _standby_canary(top, name) if standby and not sealed else 0
         if release >= (1, 19, 0):
             out["removed_from_cluster"] = False  # integrated storage (raft): the pointer is set
             if standby and not sealed:
                 out["ha_connection_healthy"] = True
                 out["last_request_forwarding_heartbeat_ms"] = 1
         return out
+
+
+def _standby_canary(top: Topology, name: str) -> int:
+    """A standby's canary age (non-zero only on standbys, §16.3): its cluster's replication lag when the cluster is
+    a secondary (the larger of its links), else the few milliseconds the active node's canary takes to reach it."""
+    ages = [
+        canary_age_ms(top, role.rset, role.link)
+        for role in (top.role(name, kind) for kind in TYPES)
+        if role.rset is not None and role.link is not None
+    ]
+    return max(ages) if ages else 3
 
 
 def view(top: Topology, name: str, endpoint: str, node: str | None = None) -> dict[str, Any] | None:

@@ -262,9 +262,11 @@ class Generator:
         if spec.bootstrapping:
             link.mode, link.state, link.connection_state, link.remote_wal = "bootstrapping", "idle", "connecting", 0.0
             link.last_start = now - timedelta(seconds=3)
-        elif state == "disconnected":
+        elif state == "disconnected":  # the stream failed and was not re-established: recover brings it back
             link.connected, link.state, link.connection_state = False, "idle", "transient_failure"
             link.disconnected_at = now - timedelta(seconds=spec.disconnected_for)
+            link.stopped = True
+            link.stale_since = link.disconnected_at
         elif state == "merkle-sync":
             link.state = state
             link.sync_total = max(1000, lag * 3)
@@ -272,6 +274,8 @@ class Generator:
         elif state in {"merkle-diff", "idle"}:
             link.state = state
             link.connection_state = "idle" if state == "idle" else "ready"
+            link.stopped = state == "idle"  # replication stopped on an error: it stays idle until recovered
+            link.stale_since = now - timedelta(seconds=real.rng.randint(60, 3600)) if state == "idle" else None
         return link
 
 

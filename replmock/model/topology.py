@@ -22,6 +22,15 @@ GO_ZERO_EPOCH = "-62135596800"
 
 HEARTBEAT_INTERVAL = 5.0
 """Seconds between replication heartbeats (Vault refreshes known_primary_cluster_addrs about this often)."""
+HEARTBEAT_TIMEOUT = 15.0
+"""Seconds without a heartbeat before a link counts as disconnected after a partition (three missed heartbeats).
+Weak evidence: the threshold is not in any public source (reference §16.4); a seal or a kill closes the
+connection, which both sides notice at once."""
+LOGSHIPPER_BUFFER = 16384
+"""WAL entries the primary keeps for streaming (``logshipper_buffer_length`` default, §16.5): a secondary further
+behind than this needs a merkle sync after a merkle diff."""
+CONNECT_SECONDS = 2.0
+"""From ``connecting`` to a ready connection (best evidence: a local round trip plus TLS)."""
 
 
 @dataclass
@@ -61,7 +70,14 @@ class Link:
     sync_total: int = 0
     sync_done: float = 0.0
     timeline: list[tuple[datetime, dict[str, object]]] = field(default_factory=list)
-    """Scheduled state changes (recover), applied as the clock passes them."""
+    """Scheduled state changes (reconnection, recover), applied as the clock passes them."""
+    stopped: bool = False
+    """Replication was stopped on this link (an ``idle`` secondary with an error): it stays so until ``recover``,
+    unlike a lost connection, which the secondary re-establishes by itself once its primary is reachable."""
+    stale_since: datetime | None = None
+    """Since when the secondary has applied nothing from its primary (its canary ages from here)."""
+    delay: float = 0.0
+    """Seconds of extra delay on the link (``slow_link``): the secondary applies what is that old."""
 
 
 @dataclass
@@ -138,6 +154,10 @@ class Cluster:
     version: str
     edition: Edition = "enterprise"
     types: dict[str, TypeState] = field(default_factory=lambda: {t: TypeState() for t in TYPES})
+    sealed: bool = False
+    """Sealed: the node answers 503 but to sys/health and sys/seal-status; replication stops."""
+    down: bool = False
+    """Killed: the process is gone, connections are refused."""
     reindex: Reindex | None = None
 
     @property
@@ -188,7 +208,11 @@ class Topology:
         self.lock = threading.RLock()
         self.version = 0
         """Bumped on every state change, so views can be cached per (version, time)."""
+        self.partitions: dict[frozenset[str], datetime] = {}
+        """Pairs of clusters that cannot reach each other, and since when."""
         self._check_consistency()
+        for rset, link in self.iter_links():  # transient states end on their own
+            self._schedule_transient(rset, link, self._synced)
 
     def _check_consistency(self) -> None:
         names = set(self.clusters)
@@ -268,6 +292,7 @@ class Topology:
         times += [
             c.reindex.finished_at() for c in self.clusters.values() if c.reindex and c.reindex.finished_at() > after
         ]
+        times += [t for t in (s + timedelta(seconds=HEARTBEAT_TIMEOUT) for s in self.partitions.values()) if t > after]
         return times
 
     def write(self, name: str, entries: int) -> None:
@@ -288,15 +313,21 @@ class Topology:
     def _step(self, start: datetime, end: datetime) -> None:
         self.version += 1
         dt = (end - start).total_seconds()
+        mirrors = {link.secondary: link for rset, link in self.iter_links() if rset.kind == "dr"}
         for cluster in self.clusters.values():
-            cluster.wal += cluster.write_rate * dt
+            if cluster.name not in mirrors and self.up(cluster.name):  # a DR secondary accepts no writes
+                cluster.wal += cluster.write_rate * dt
             if cluster.reindex is not None and cluster.reindex.finished_at() <= end:
                 for kind in TYPES:
                     if self.role(cluster.name, kind).mode != "disabled":
                         cluster.types[kind].last_reindex = cluster.reindex.finished_at()
                 cluster.reindex = None
         for rset, link in self.iter_links():
-            self._step_link(link, self.cluster(rset.primary).wal, end, dt)
+            primary = self.cluster(rset.primary)
+            self._step_link(link, primary.wal - primary.write_rate * link.delay, end, dt)
+            self._follow_reachability(rset, link, end)
+        for name, link in mirrors.items():  # a DR secondary mirrors its primary's WAL
+            self.cluster(name).wal = link.remote_wal
 
     def _step_link(self, link: Link, primary_wal: float, end: datetime, dt: float) -> None:
         # Progress over the interval in the state it had, then the changes due at its end
@@ -304,13 +335,184 @@ class Topology:
         if link.state == "merkle-sync":
             link.sync_done = min(link.sync_total, link.sync_done + self.catch_up_rate * dt)
         if link.connected and link.state == "stream-wals":
-            link.remote_wal = min(primary_wal, link.remote_wal + self.catch_up_rate * dt)
+            link.remote_wal = max(link.remote_wal, min(primary_wal, link.remote_wal + self.catch_up_rate * dt))
         for when, changes in [e for e in link.timeline if e[0] <= end]:
             link.timeline.remove((when, changes))
             for key, value in changes.items():
-                setattr(link, key, value)
+                if key == "caught_up":  # a merkle sync ends at the primary's current WAL
+                    link.remote_wal = max(link.remote_wal, primary_wal)
+                    link.sync_done = float(link.sync_total)
+                else:
+                    setattr(link, key, value)
             if changes.get("connected"):
                 link.disconnected_at = None
+            if changes.get("state") == "stream-wals":
+                link.stale_since = None
+
+    # --- reachability and events ---------------------------------------------------
+
+    def up(self, name: str) -> bool:
+        """Whether cluster ``name`` is running and unsealed."""
+        cluster = self.cluster(name)
+        return not (cluster.sealed or cluster.down)
+
+    def _follow_reachability(self, rset: ReplicationSet, link: Link, now: datetime) -> None:
+        """Lose a link whose peer went away; reconnect one whose cause is gone (Vault's secondary retries)."""
+        pair = frozenset({rset.primary, link.secondary})
+        ends_up = self.up(rset.primary) and self.up(link.secondary)
+        since = self.partitions.get(pair)
+        cut = since is not None and (now - since).total_seconds() >= HEARTBEAT_TIMEOUT
+        if not ends_up or cut:
+            if link.connected or link.timeline:
+                self._lose(link, now)
+        elif (
+            since is None and not link.connected and not link.timeline and not link.stopped and link.mode == "secondary"
+        ):
+            self._reconnect(rset, link, now)
+
+    def _lose(self, link: Link, now: datetime) -> None:
+        if link.connected:
+            link.disconnected_at = self.last_heartbeat(link)
+        link.connected = False
+        link.timeline = []
+        link.connection_state, link.state = "transient_failure", "idle"
+        link.stale_since = link.stale_since or now
+
+    def _reconnect(self, rset: ReplicationSet, link: Link, now: datetime, *, after: float = 0.0) -> None:
+        """Schedule connecting -> merkle-diff -> (merkle-sync when past the log shipper's buffer) -> stream-wals."""
+        behind = self.primary_wal(rset) - int(link.remote_wal)
+        start = now + timedelta(seconds=after)
+        link.connection_state, link.state = "connecting", "idle"
+        link.stale_since = link.stale_since or now
+        back = start + timedelta(seconds=CONNECT_SECONDS)
+        link.timeline = [
+            (back, {"connection_state": "ready", "connected": True, "state": "merkle-diff", "last_start": back})
+        ]
+        self._schedule_diff(rset, link, back, behind)
+
+    def _schedule_diff(self, rset: ReplicationSet, link: Link, start: datetime, behind: int) -> None:
+        diff_seconds = 3.0 + min(30.0, self.cluster(rset.primary).wal / 1_000_000)  # scales with the data size
+        at = start + timedelta(seconds=diff_seconds)
+        if behind > LOGSHIPPER_BUFFER:
+            total = max(1000, behind * 3)
+            link.timeline.append((at, {"state": "merkle-sync", "sync_total": total, "sync_done": 0.0}))
+            at += timedelta(seconds=math.ceil(total / self.catch_up_rate) + 1)
+            link.timeline.append((at, {"state": "stream-wals", "caught_up": True}))
+            link.timeline.append((at, {"sync_total": 0, "sync_done": 0.0}))
+        else:
+            link.timeline.append((at, {"state": "stream-wals"}))
+
+    def _schedule_transient(self, rset: ReplicationSet, link: Link, now: datetime) -> None:
+        """Give a link built in a transient state (merkle-diff, merkle-sync, bootstrapping) its way out."""
+        if link.timeline or link.stopped or (not link.connected and link.mode == "secondary"):
+            return
+        if link.mode == "bootstrapping":  # the secondary finishes setting up, then diffs and streams
+            done = now + timedelta(seconds=8)
+            link.timeline = [
+                (
+                    done,
+                    {
+                        "mode": "secondary",
+                        "connected": True,
+                        "connection_state": "ready",
+                        "state": "merkle-diff",
+                        "last_start": done,
+                    },
+                )
+            ]
+            self._schedule_diff(rset, link, done, self.primary_wal(rset) - int(link.remote_wal))
+            link.stale_since = now
+        elif link.state == "merkle-diff":
+            self._schedule_diff(rset, link, now, self.primary_wal(rset) - int(link.remote_wal))
+            link.stale_since = now
+        elif link.state == "merkle-sync":
+            left = max(0, link.sync_total - int(link.sync_done))
+            at = now + timedelta(seconds=math.ceil(left / self.catch_up_rate) + 1)
+            link.timeline = [
+                (at, {"state": "stream-wals", "caught_up": True}),
+                (at, {"sync_total": 0, "sync_done": 0.0}),
+            ]
+            link.stale_since = now
+
+    def _event(self) -> datetime:
+        self.sync()
+        self.version += 1
+        return self.clock.now()
+
+    def partition(self, a: str, b: str) -> None:
+        """``a`` and ``b`` can no longer reach each other; links between them drop after a heartbeat timeout."""
+        with self.lock:
+            self.cluster(a), self.cluster(b)
+            now = self._event()
+            self.partitions.setdefault(frozenset({a, b}), now)
+
+    def heal(self, a: str, b: str) -> None:
+        """End a partition: secondaries reconnect, diff, sync if they must, and stream again."""
+        with self.lock:
+            self.cluster(a), self.cluster(b)
+            now = self._event()
+            self.partitions.pop(frozenset({a, b}), None)
+            for rset, link in self.iter_links():
+                if {rset.primary, link.secondary} == {a, b}:
+                    self._follow_reachability(rset, link, now)
+
+    def _set_flag(self, name: str, flag: str, value: bool) -> None:
+        with self.lock:
+            now = self._event()
+            setattr(self.cluster(name), flag, value)
+            for rset, link in self.iter_links():
+                if name in {rset.primary, link.secondary}:
+                    self._follow_reachability(rset, link, now)
+
+    def seal(self, name: str) -> None:
+        """Seal cluster ``name``'s active node: it answers 503, and its replication links drop at once."""
+        self._set_flag(name, "sealed", True)
+
+    def unseal(self, name: str) -> None:
+        self._set_flag(name, "sealed", False)
+
+    def kill(self, name: str) -> None:
+        """Stop cluster ``name`` (connections refused); its links drop at once."""
+        self._set_flag(name, "down", True)
+
+    def restart(self, name: str) -> None:
+        self._set_flag(name, "down", False)
+
+    def step_down(self, name: str) -> None:
+        """The active node of ``name`` becomes a standby and the next node takes over; secondaries reconnect to it."""
+        with self.lock:
+            now = self._event()
+            cluster = self.cluster(name)
+            if len(cluster.nodes) < 2:  # noqa: PLR2004
+                msg = f"cluster {name!r} has one node: there is no standby to take over"
+                raise UsageError(msg)
+            old = cluster.active
+            index = cluster.nodes.index(old)
+            new = cluster.nodes[(index + 1) % len(cluster.nodes)]
+            old.api_addr, new.api_addr = new.api_addr, old.api_addr  # the served address follows the active node
+            old.active, new.active = False, True
+            new.performance_standby, old.performance_standby = False, cluster.edition == "enterprise"
+            cluster.nodes.remove(new)
+            cluster.nodes.insert(0, new)
+            for rset, link in self.iter_links():
+                if name in {rset.primary, link.secondary} and link.connected:
+                    link.disconnected_at = self.last_heartbeat(link)
+                    link.connected = False
+                    self._reconnect(rset, link, now)
+
+    def slow_link(self, a: str, b: str, seconds: float) -> None:
+        """Delay the link between ``a`` and ``b`` by ``seconds``: the secondary falls that far behind (0 restores it)."""
+        if seconds < 0:
+            msg = f"a link cannot be faster than real time (got {seconds} s)"
+            raise UsageError(msg)
+        with self.lock:
+            self._event()
+            found = [link for rset, link in self.iter_links() if {rset.primary, link.secondary} == {a, b}]
+            if not found:
+                msg = f"there is no replication link between {a!r} and {b!r}"
+                raise UsageError(msg)
+            for link in found:
+                link.delay = float(seconds)
 
     # --- operations --------------------------------------------------------------
 
@@ -332,25 +534,13 @@ class Topology:
                 if link.state == "stream-wals" and link.connected:
                     continue
                 adverse.append(kind)
-                behind = self.primary_wal(role.rset) - int(link.remote_wal)
-                sync = behind > 1000  # noqa: PLR2004 - far enough behind to need a merkle sync
+                link.stopped = False
+                if not (self.up(role.rset.primary) and frozenset({role.rset.primary, name}) not in self.partitions):
+                    continue  # nothing to reconnect to: the link comes back when its primary does
                 if link.connected:  # the stream is torn down and rebuilt: heartbeats stop until it is back
                     link.disconnected_at = self.last_heartbeat(link)
                 link.connected = False
-                link.connection_state, link.state = "connecting", "idle"
-                back = now + timedelta(seconds=2)
-                link.timeline = [
-                    (
-                        back,
-                        {"connection_state": "ready", "connected": True, "state": "merkle-diff", "last_start": back},
-                    ),
-                ]
-                at = now + timedelta(seconds=5)
-                if sync:
-                    total = max(1000, behind * 3)
-                    link.timeline.append((at, {"state": "merkle-sync", "sync_total": total, "sync_done": 0.0}))
-                    at += timedelta(seconds=math.ceil(total / self.catch_up_rate) + 1)
-                link.timeline.append((at, {"state": "stream-wals", "sync_total": 0, "sync_done": 0.0}))
+                self._reconnect(role.rset, link, now)
             self.sync()
             self.version += 1
             return adverse
