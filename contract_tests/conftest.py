@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
+from replmock._secrets import Secret, safe_address, secret
 from replmock.conformance import (
+    DEFAULT_TIMEOUT,
     Capabilities,
     Reply,
+    RequestFailed,
     Target,
+    capped,
+    clip,
     load_targets,
     probe,
     redact,
@@ -23,6 +28,7 @@ from replmock.conformance import (
     write_drift_report,
 )
 
+T = TypeVar("T")
 DEFAULT_MOCK_SCENARIO = "four-cluster"
 MOCK_TOKEN, MOCK_NONSUDO = "replmock-root", "replmock-app"
 
@@ -43,7 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--replmock-profile", default="lenient", choices=["lenient", "strict"], help="schema profile (default lenient)"
     )
     group.addoption(
-        "--replmock-allow-mutations", action="store_true", help="allow checks that change the server (recover)"
+        "--replmock-allow-mutations",
+        action="store_true",
+        help="allow checks that send writes (recover; the POST reindex sudo check); without it only GET is sent",
     )
     group.addoption(
         "--replmock-allow-reindex", action="store_true", help="also allow reindex (needs --replmock-allow-mutations)"
@@ -58,6 +66,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--replmock-poll-interval", type=float, default=1.0, help="seconds between those reads on a real server"
+    )
+    group.addoption(
+        "--replmock-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds a whole request may take (default {DEFAULT_TIMEOUT:g}); a target is given up after two timeouts",
     )
 
 
@@ -87,6 +101,9 @@ class Suite:
         if self.mock is not None:
             self.mock.stop()
 
+    def secrets(self) -> list[Secret]:
+        return [s for t in self.targets.values() for s in t.secrets()]
+
     def caps(self, target: Target) -> Capabilities:
         if target.name not in self.capabilities:
             self.capabilities[target.name] = probe(target)
@@ -114,6 +131,9 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if config.getoption("--replmock-polls") < 2:
         raise pytest.UsageError("--replmock-polls must be at least 2 to compare reads")
+    timeout = config.getoption("--replmock-timeout")
+    if not timeout > 0:
+        raise pytest.UsageError(f"--replmock-timeout must be a positive number of seconds, got {timeout}")
     if config.getoption("--targets") and config.getoption("--vault-addr"):
         raise pytest.UsageError("give either --vault-addr or --targets, not both")
     try:
@@ -136,7 +156,11 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = config.getoption("--replmock-seed", None)
         suite.seed = int(seed) if seed is not None else 0
         for spec in get_scenario(suite.scenario).spec.clusters:
-            suite.targets[spec.name] = Target(spec.name, "http://pending", MOCK_TOKEN, MOCK_NONSUDO, mock=True)
+            suite.targets[spec.name] = Target(
+                spec.name, "http://pending", secret(MOCK_TOKEN), secret(MOCK_NONSUDO), mock=True
+            )
+    for one in suite.targets.values():
+        one.timeout = timeout
     config.stash[_SUITE] = suite
     config.pluginmanager.register(_Reporter(config), "replmock-conformance-reporter")
 
@@ -154,7 +178,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"
         )
     else:
-        names = ", ".join(f"{t.name}={t.address}" for t in suite.targets.values())
+        names = ", ".join(f"{t.name}={safe_address(t.address)}" for t in suite.targets.values())
         lines.append(f"replmock conformance: {len(suite.targets)} target(s): {names}")
     return lines
 
@@ -178,10 +202,9 @@ def target(request: pytest.FixtureRequest, suite: Suite) -> Target:
     found = suite.targets[request.param]
     caps = suite.caps(found)
     if caps.kind == "unreachable":
-        pytest.fail(redact(f"{found.name}: {caps.detail}", found.secrets()), pytrace=False)
-    request.node.user_properties.append(
-        ("replmock-target", json.dumps([found.name, f"{found.address}: {caps.describe()}"]))
-    )
+        pytest.fail(redact(caps.detail, found.secrets()), pytrace=False)
+    described = redact(f"{safe_address(found.address)}: {caps.describe()}", found.secrets())
+    request.node.user_properties.append(("replmock-target", json.dumps([found.name, clip(described)])))
     return found
 
 
@@ -203,17 +226,74 @@ def profile(pytestconfig: pytest.Config) -> str:
     return str(pytestconfig.getoption("--replmock-profile"))
 
 
-def fail(message: str, target: Target | None = None) -> None:
-    """Fail a check with ``message`` (tokens of ``target`` redacted), without a traceback."""
-    pytest.fail(redact(message, target.secrets() if target else []), pytrace=False)
+def fail(message: str, target: Target | None = None, *, secrets: list[Secret] | None = None) -> None:
+    """Fail a check with ``message`` (tokens of ``target``, or ``secrets``, redacted; at most 50 lines), no traceback."""
+    lines = message.splitlines() or [""]
+    text = "\n".join([clip(lines[0], 600), *capped(lines[1:])])
+    hidden = secrets if secrets is not None else (target.secrets() if target else [])
+    pytest.fail(redact(text, hidden), pytrace=False)
 
 
-def warn(message: str) -> None:
-    warnings.warn(ConformanceWarning(message), stacklevel=2)
+def warn(message: str, secrets: list[Secret]) -> None:
+    """Report a weak-evidence finding as a warning (``secrets`` redacted, at most 50 lines)."""
+    lines = message.splitlines() or [""]
+    text = "\n".join([clip(lines[0], 600), *capped(lines[1:])])
+    warnings.warn(ConformanceWarning(redact(text, secrets)), stacklevel=2)
 
 
 def describe_reply(reply: Reply) -> str:
-    return f"HTTP {reply.status} {reply.text[:200]!r}"
+    note = f" ({reply.note})" if reply.note else ""
+    return f"HTTP {reply.status} {reply.text[:200]!r}{note}"
+
+
+def guarded(what: str, target: Target | None, call: Callable[[], T], *, secrets: list[Secret] | None = None) -> T:
+    """Run invariant or schema code on a target's payloads; a wrongly typed or too deep payload fails the check cleanly."""
+    failure = ""
+    try:
+        return call()
+    except RecursionError:
+        failure = f"{what}: a payload is nested too deeply to check"
+    except Exception as exc:
+        failure = f"{what}: a payload has an unexpected shape ({type(exc).__name__}: {clip(str(exc), 200)})"
+    fail(failure, target, secrets=secrets)
+    raise AssertionError(failure)  # pragma: no cover - fail() raised
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """A request that got no usable answer fails its check with the (safe) message alone: no traceback, no locals."""
+    failure = ""
+    try:
+        return (yield)
+    except RequestFailed as exc:
+        failure = str(exc)
+    fail(failure)
+    return None  # pragma: no cover - fail() raised
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Every report sink (terminal, JUnit, xdist, user properties) gets the report with the targets' secrets redacted."""
+    report: pytest.TestReport = yield
+    scrub(report, item.config.stash[_SUITE].secrets())
+    return report
+
+
+def scrub(report: pytest.TestReport, secrets: list[Secret]) -> None:
+    if not secrets:
+        return
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason)
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, redact(reason, secrets))
+    elif report.longrepr is not None:
+        text = str(report.longrepr)
+        cleaned = redact(text, secrets)
+        if cleaned != text:
+            report.longrepr = cleaned
+    report.sections = [(key, redact(value, secrets)) for key, value in report.sections]
+    report.user_properties = [(key, redact(str(value), secrets)) for key, value in report.user_properties]
 
 
 class _Reporter:
@@ -221,6 +301,7 @@ class _Reporter:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.secrets = config.stash[_SUITE].secrets()
         self.drift: list[dict[str, Any]] = []
         self.kinds: dict[str, str] = {}
 
@@ -238,14 +319,14 @@ class _Reporter:
         base = self.config.getoption("--replmock-drift-report")
         if base and not hasattr(self.config, "workerinput"):
             entries = sorted(self.drift, key=lambda e: (e["target"], e["endpoint"], e["path"]))
-            write_drift_report(entries, self.kinds, Path(base))
+            write_drift_report(entries, self.kinds, Path(base), self.secrets)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.kinds:
             return
         terminalreporter.section("replmock conformance")
         for name, kind in sorted(self.kinds.items()):
-            terminalreporter.write_line(f"{name}: {kind}")
+            terminalreporter.write_line(redact(f"{name}: {kind}", self.secrets))
         base = self.config.getoption("--replmock-drift-report")
         if base:
             where = Path(base).with_suffix(".md")

@@ -91,22 +91,38 @@ def _refused(reply: Reply) -> bool:
 
 
 def test_recover_needs_a_token(target: Target) -> None:
-    """POST sys/replication/recover without a token is 403 permission denied (read-only: nothing runs)."""
-    reply = target.request("POST", "recover")
+    """GET sys/replication/recover without a token is refused (403) before routing: a read, so it runs by default.
+
+    Why a GET: recover is a write (``update``), and a POST would really run it behind a Vault Agent or Vault
+    Proxy listener with ``use_auto_auth_token`` (the proxy adds its token). Vault checks the token before it
+    routes or looks at the method: ``replication/recover`` is not in the system backend's
+    ``PathsSpecial.Unauthenticated``, and ``CheckToken`` runs before the router (reference §5.2 "No/invalid
+    token on recover or reindex: 403 permission denied"; §14.8 "The ACL check runs before routing"; OpenBao
+    observed 403 on recover without a token, §10). A DR secondary answers its 400 path gate instead.
+    A 405 here means the server routed the request first, or a proxy added a token.
+    """
+    reply = target.get("recover")
     if not _refused(reply):
         fail(
-            f"{target.name}: POST recover without a token answered {describe_reply(reply)}; expected 403 permission denied",
+            f"{target.name}: GET recover without a token answered {describe_reply(reply)}; expected 403 permission "
+            "denied (the token is checked before routing; a 405 means something added a token, such as a Vault Agent)",
             target,
         )
-    _check_error_body(target, "POST recover without a token", reply)
+    _check_error_body(target, "GET recover without a token", reply)
 
 
-def test_reindex_needs_sudo(target: Target) -> None:
-    """POST sys/replication/reindex with a valid token that lacks sudo is 403 (it is in PathsSpecial.Root)."""
+def test_reindex_needs_sudo(target: Target, pytestconfig: pytest.Config) -> None:
+    """POST sys/replication/reindex with a valid token that lacks sudo is 403 (it is in PathsSpecial.Root).
+
+    Behind --replmock-allow-mutations: the sudo rule is about the write (``update``) operation, so only a POST
+    shows it. A GET would be refused by the ACL's missing ``read`` capability as well and prove nothing about sudo.
+    The POST carries an invalid value, so even a token that has sudo after all gets Vault's 400 from field
+    validation instead of starting a reindex (reference §10: "Field validation failed ... strconv.ParseBool").
+    """
+    if not pytestconfig.getoption("--replmock-allow-mutations"):
+        pytest.skip("sends a write (POST reindex with an invalid value): pass --replmock-allow-mutations to run it")
     if not target.nonsudo_token:
         pytest.skip("needs a valid token without sudo: --vault-nonsudo-token (or nonsudo_token in --targets)")
-    # An invalid value: a token without sudo gets 403 first; one that has sudo after all gets a 400
-    # from field validation instead of starting a reindex (this check must never change the server).
     reply = target.request("POST", "reindex", token=target.nonsudo_token, body={"diff": "replmock-invalid"})
     if not _refused(reply):
         fail(

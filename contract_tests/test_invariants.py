@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from contract_tests.conftest import Suite, fail, warn
+from contract_tests.conftest import Suite, fail, guarded, warn
 from replmock.conformance import Capabilities, Target
 from replmock.model import INVARIANTS, Observation, wal_regressions
 from replmock.model.invariants import now_utc
@@ -31,13 +33,13 @@ def test_single_cluster_invariant(target: Target, enterprise: Capabilities, iden
     obs = observe(target)
     if target.mock and suite.mock is not None:
         obs.observed_at = suite.mock.topology.now()  # the mock runs on its own clock
-    found = inv.run([obs])
+    found = guarded(f"{target.name}: invariant {inv.id}", target, lambda: inv.run([obs]))
     if not found:
         return
     evidence = (inv.check.__doc__ or "").strip().splitlines()[0]
     text = "\n".join(f"  {v.message}" for v in found)
     if inv.level == "warning":
-        warn(f"{target.name}: {inv.id} {inv.name} (warning, verify live):\n{text}")
+        warn(f"{target.name}: {inv.id} {inv.name} (warning, verify live):\n{text}", target.secrets())
         return
     fail(f"{target.name}: invariant {inv.id} {inv.name} does not hold:\n{text}\nrule: {evidence}", target)
 
@@ -45,23 +47,27 @@ def test_single_cluster_invariant(target: Target, enterprise: Capabilities, iden
 def test_health_agrees_with_status(target: Target, enterprise: Capabilities) -> None:
     """sys/health's replication_*_mode equal the status modes, and dr/ and performance/status equal status's blocks (I9)."""
     obs = observe(target)
-    found = next(i for i in INVARIANTS if i.id == "I9").run([obs])
+    found = guarded(
+        f"{target.name}: invariant I9", target, lambda: next(i for i in INVARIANTS if i.id == "I9").run([obs])
+    )
     if not found:
         return
-    dr, _ = obs.block("dr")
+    dr, _ = guarded(f"{target.name}: invariant I9", target, lambda: obs.block("dr"))
     health = [v.message for v in found if " sys/health " in v.message]
     others = [v.message for v in found if " sys/health " not in v.message]
     if others:  # the single-type endpoints are read at another instant: weak evidence, a warning
         warn(
             f"{target.name}: dr/ or performance/status differ from sys/replication/status (I9, verify live):\n"
-            + "\n".join(others)
+            + "\n".join(others),
+            target.secrets(),
         )
     if not health:
         return
     text = "\n".join(f"  {m}" for m in health)
     if dr is not None and dr.get("mode") == "secondary":
         warn(
-            f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}"
+            f"{target.name}: sys/health and the status differ on a DR secondary, which HashiCorp documents as expected:\n{text}",
+            target.secrets(),
         )
         return
     fail(f"{target.name}: sys/health's replication modes disagree with sys/replication/status:\n{text}", target)
@@ -77,7 +83,7 @@ def test_wals_never_go_backwards(
     for _ in range(polls - 1):
         suite.wait(interval)
         current = Observation(target.name, status=target.get("status").body)
-        found = wal_regressions(previous, current)
+        found = guarded(f"{target.name}: invariant I14", target, functools.partial(wal_regressions, previous, current))
         if found:
             fail("\n".join(f"{target.name}: {v.message}" for v in found), target)
         previous = current

@@ -1,6 +1,11 @@
-"""Checks that change the server: off unless --replmock-allow-mutations (and --replmock-allow-reindex for reindex)."""
+"""Checks that change the server: off unless --replmock-allow-mutations (and --replmock-allow-reindex for reindex).
+
+A default run sends only GET requests (tests/test_conformance.py counts them on the mock's journal).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -9,9 +14,20 @@ from replmock.conformance import Capabilities, Target
 from replmock.schemas import validate
 
 
+def _status_data(target: Target) -> dict[str, Any]:
+    """The status's data, both replication blocks objects; anything else fails the check cleanly."""
+    reply = target.get("status")
+    data = reply.body.get("data") if isinstance(reply.body, dict) else None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("dr", "performance")):
+        fail(
+            f"{target.name}: GET status answered {describe_reply(reply)}; expected data.dr and data.performance", target
+        )
+    return data  # type: ignore[return-value]
+
+
 def _skip_on_dr_secondary(target: Target) -> None:
-    data = target.get("status").body["data"]
-    if data.get("dr", {}).get("mode") == "secondary":
+    data = _status_data(target)
+    if data["dr"].get("mode") == "secondary":
         pytest.skip("a DR secondary serves these paths only as dr/secondary/* with a DR operation token")
 
 
@@ -40,7 +56,7 @@ def test_reindex_shows_progress_then_finishes(
     if not target.token:
         pytest.skip("needs a sudo token: --vault-token or VAULT_TOKEN")
     _skip_on_dr_secondary(target)
-    before = target.get("status").body["data"]
+    before = _status_data(target)
     reply = target.request("POST", "reindex", token=target.token, body={"skip_flush": False})
     if reply.status not in {200, 204} or (
         reply.status == 200 and not validate(reply.body, "reindex-response", "lenient").ok
@@ -48,7 +64,7 @@ def test_reindex_shows_progress_then_finishes(
         fail(f"{target.name}: POST reindex answered {describe_reply(reply)}; expected 200 with warnings", target)
     enabled = [k for k in ("dr", "performance") if before[k].get("mode") in {"primary", "secondary"}]
     for _ in range(120):
-        data = target.get("status").body["data"]
+        data = _status_data(target)
         if not any(data[k].get("reindex_in_progress") for k in enabled):
             break
         suite.wait(1.0)
