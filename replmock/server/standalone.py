@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import ssl
 import threading
@@ -36,16 +37,16 @@ def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
 
 def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop: threading.Event | None = None) -> int:
     """Serve until SIGINT/SIGTERM (or until ``stop`` is set, for tests)."""
-    if not 0 <= args.port <= 65535:  # noqa: PLR2004
-        msg = f"--port must be from 0 to 65535, got {args.port}"
-        raise UsageError(msg)
-    for spec in [args.root_token, *args.token]:
-        parse_token_spec(spec)  # a clear error for an empty token or an unknown kind, before anything starts
+    _check_arguments(args)
     context = _ssl_context(args.tls_cert, args.tls_key)
-    # A served scenario lives in the present: its times start now and follow the wall clock
-    # (ids and addresses still come from the seed).
+    # A served scenario lives in the present: its times start now and follow the wall clock, or stand still
+    # until POST /_replmock/advance with --clock frozen (ids and addresses still come from the seed).
+    clock_mode = getattr(args, "clock", "wall")
+    if clock_mode not in {"wall", "frozen"}:
+        msg = f"--clock must be wall or frozen, got {clock_mode!r}"
+        raise UsageError(msg)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=True))
+    top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=clock_mode == "wall"))
     if args.port and args.port + len(top.clusters) - 1 > 65535:  # noqa: PLR2004
         msg = (
             f"--port {args.port}: scenario {args.scenario!r} has {len(top.clusters)} clusters on consecutive ports, "
@@ -64,21 +65,17 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         journal_limit=1000,
     )
     stop = stop or threading.Event()
+    lock = threading.Lock()
+
+    def log(line: str) -> None:  # one plain line per request (no colour codes), naming the cluster
+        with lock:
+            print(line, file=err, flush=True)
+
+    for vault in mock.vaults.values():
+        vault.log = log if getattr(args, "log_requests", True) else None
     mock.start()
     try:
-        print(
-            f"replmock: serving scenario {args.scenario!r} (seed {args.seed}) on {len(mock.vaults)} cluster(s):",
-            file=out,
-        )
-        for line in mock.describe():
-            print(f"  {line}", file=out)
-        others = ", ".join(args.token) if args.token else "none"
-        print(
-            f"root token (sudo): {args.root_token}; other tokens (NAME: update without sudo, NAME:default: "
-            f"the default policy only): {others}. Press Ctrl+C to stop.",
-            file=out,
-        )
-        out.flush()
+        _announce(mock, args, clock_mode, out)
         previous = {}
         if threading.current_thread() is threading.main_thread():
 
@@ -96,3 +93,45 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         mock.stop()
     print("replmock: stopped", file=out)
     return 0
+
+
+def _announce(mock: MockTopology, args: argparse.Namespace, clock_mode: str, out: IO[str]) -> None:
+    """The start-up output: every cluster's address and roles, as text or as one JSON line (``--json``)."""
+    focus = mock.topology.focus
+    if getattr(args, "json", False):  # one machine-readable line, then the requests' log on stderr
+        info = mock.describe_json()
+        line = {
+            "scenario": args.scenario,
+            "seed": args.seed,
+            "clock": clock_mode,
+            "clusters": {
+                name: {"url": c["url"], "dr": c["dr"], "performance": c["performance"]}
+                for name, c in info["clusters"].items()
+            },
+            "control": mock.vaults[focus].url + "/_replmock/",
+        }
+        print(json.dumps(line), file=out, flush=True)
+    else:
+        print(
+            f"replmock: serving scenario {args.scenario!r} (seed {args.seed}) on {len(mock.vaults)} cluster(s):",
+            file=out,
+        )
+        for row in mock.describe():
+            print(f"  {row}", file=out)
+        others = ", ".join(args.token) if args.token else "none"
+        print(
+            f"root token (sudo): {args.root_token}; other tokens (NAME: update without sudo, NAME:default: "
+            f"the default policy only): {others}. Clock: {clock_mode}. Control API: "
+            f"{mock.vaults[focus].url}/_replmock/topology. Press Ctrl+C to stop.",
+            file=out,
+        )
+        out.flush()
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad arguments before anything starts, each with what was expected."""
+    if not 0 <= args.port <= 65535:  # noqa: PLR2004
+        msg = f"--port must be from 0 to 65535, got {args.port}"
+        raise UsageError(msg)
+    for spec in [args.root_token, *args.token]:
+        parse_token_spec(spec)  # a clear error for an empty token or an unknown kind, before anything starts

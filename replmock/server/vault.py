@@ -16,6 +16,7 @@ from replmock._errors import ReplmockError, UsageError
 from replmock.generate import payloads
 from replmock.generate.scenarios import scenario as build_scenario
 from replmock.schemas import RESPONSE_SCHEMA
+from replmock.server import control
 from replmock.server._transport import MAX_REQUEST_SIZE, GoHTTPServer, GoRequestHandler
 from replmock.server.faults import DEFAULT_ERRORS, Drift, Fault, Faults, Garbage, Latency, NodeState, Status, make_fault
 from replmock.server.journal import Journal, JournalEntry, body_for_journal, headers_of, redact_headers
@@ -132,6 +133,10 @@ class MockVault:
         self.journal = Journal(journal_limit, journal_bytes)
         self.errors: list[BaseException] = _Errors()
         self._sleep = sleep
+        self.fleet: MockTopology | None = None
+        """The MockTopology this server is part of (the control API acts on all of its clusters)."""
+        self.log: Callable[[str], None] | None = None
+        """Called with one line per request (``replmock serve`` prints them)."""
         self._generation = 0
         self._lock = threading.Lock()
         self._server = _Host(
@@ -176,6 +181,11 @@ class MockVault:
     def stop(self) -> None:
         if self._server.is_running():
             self._server.stop()
+
+    def stop_after_answer(self) -> None:
+        """Stop from a control request's thread, once its answer has gone out."""
+        time.sleep(0.2)
+        self.stop()
 
     @property
     def running(self) -> bool:
@@ -255,9 +265,20 @@ class MockVault:
         errors = errors if errors is not None else [DEFAULT_ERRORS.get(status, "internal error")]
         return self.fault("status", endpoint, times=times, status=status, errors=errors)
 
-    def sealed(self, endpoint: str | None = None, *, times: int | None = None) -> Fault:
-        """The node is sealed: 503 ``Vault is sealed``; sys/health, seal-status and leader answer as a sealed node."""
+    def sealed(self, endpoint: str | None = None, *, times: int | None = None) -> Fault | None:
+        """Seal this cluster: 503 ``Vault is sealed``; sys/health, seal-status and leader answer as a sealed node.
+
+        Without ``endpoint`` or ``times`` it is a topology event (its secondaries lose it, its primary sees it
+        disconnected) until :meth:`unseal`; with either, only those requests answer as sealed (a fault).
+        """
+        if endpoint is None and times is None:
+            self.topology.seal(self.cluster)
+            return None
         return self.fault("state", endpoint, times=times, state="sealed")
+
+    def unseal(self) -> None:
+        """Undo :meth:`sealed`: replication links come back on their own."""
+        self.topology.unseal(self.cluster)
 
     def rate_limited(self, endpoint: str | None = None, *, times: int | None = 1) -> Fault:
         return self.fail(429, ["rate limit quota exceeded"], endpoint, times=times)
@@ -352,7 +373,12 @@ class MockVault:
     # --- serving a request ----------------------------------------------------------------------------------
 
     def _serve(self, request: Request, conn: GoRequestHandler) -> Answer:
-        """The transport's callback: faults, Vault's answer, journal."""
+        """The transport's callback: the control API, faults, Vault's answer, journal."""
+        if request.raw_path.startswith(control.PREFIX):  # never journaled as Vault traffic
+            fleet = self.fleet or MockTopology.from_vaults(self.topology, {self.cluster: self})
+            return control.handle(fleet, request, self.cluster)
+        if self.topology.cluster(self.cluster).down:  # killed: no process to answer
+            return Answer(0, drop=True)
         generation = self._generation
         try:
             endpoint = endpoint_of(request.path())
@@ -366,6 +392,8 @@ class MockVault:
         except Exception as exc:
             self.errors.append(MockInternalError(f"{request.method} {request.raw_path}: {type(exc).__name__}: {exc}"))
             answer = json_answer(500, {"errors": ["internal error"]})
+        if self.log is not None:
+            self.log(f"{self.cluster}  {request.method} {request.raw_path} -> {answer.status or 'dropped'}")
         if generation == self._generation:  # a request from before reset() belongs to no test
             path = request.raw_path
             self.journal.add(
@@ -471,6 +499,8 @@ class MockTopology:
             name: MockVault(self.topology, cluster=name, host=host, port=port + i if port else 0, **options)
             for i, name in enumerate(self.topology.clusters)
         }
+        for vault in self.vaults.values():
+            vault.fleet = self
 
     @classmethod
     def from_vaults(cls, topology: Topology, vaults: dict[str, MockVault]) -> MockTopology:
@@ -520,6 +550,45 @@ class MockTopology:
 
     def advance(self, seconds: float) -> None:
         self.topology.advance(seconds)
+
+    # --- events (each changes every cluster's view, as in Vault) ---------------------------
+
+    def partition(self, a: str, b: str) -> None:
+        self.topology.partition(a, b)
+
+    def heal(self, a: str, b: str) -> None:
+        self.topology.heal(a, b)
+
+    def seal(self, name: str) -> None:
+        self.topology.seal(name)
+
+    def unseal(self, name: str) -> None:
+        self.topology.unseal(name)
+
+    def kill(self, name: str) -> None:
+        """Stop cluster ``name``'s server (connections refused) and drop its replication links."""
+        self.topology.kill(name)
+        self[name].stop()
+
+    def restart(self, name: str) -> None:
+        """Start cluster ``name`` again on the same address; its links come back on their own."""
+        vault = self[name]
+        if not vault.running:
+            vault.start()
+        self.topology.restart(name)
+
+    def step_down(self, name: str) -> None:
+        self.topology.step_down(name)
+
+    def slow_link(self, a: str, b: str, seconds: float) -> None:
+        self.topology.slow_link(a, b, seconds)
+
+    def write(self, name: str, entries: int) -> None:
+        self.topology.write(name, entries)
+
+    def describe_json(self) -> dict[str, Any]:
+        """What ``GET /_replmock/topology`` answers."""
+        return control.describe(self)
 
     def reset(self, topology: Topology | None = None) -> None:
         if topology is not None:

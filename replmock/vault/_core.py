@@ -8,6 +8,7 @@ the handler, and the response envelope.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import posixpath
@@ -100,7 +101,10 @@ class VaultNode:
         A standby forwards requests to the active node, so it answers as the active node does; with
         ``forwarding`` off (it cannot reach the active node) it redirects them there instead.
         """
-        state = state or payloads.node_state(self.topology.cluster(self.cluster), self.node)
+        cluster = self.topology.cluster(self.cluster)
+        if state is None and cluster.sealed and (self.node is None or self.node == cluster.active.name):
+            state = "sealed"  # the topology's seal event: the active node is sealed
+        state = state or payloads.node_state(cluster, self.node)
         call = Call(self, request, state, forwarding=forwarding)
         try:
             return self._dispatch(call)
@@ -116,6 +120,14 @@ class VaultNode:
             n = self._count
         h = hashlib.sha256(f"{self.topology.seed}/{self.cluster}/{self.node}/{n}".encode()).hexdigest()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+    def unseal_keys(self) -> list[str]:
+        """The cluster's unseal key shares (base64, Shamir's 32 bytes plus the x coordinate), stable for a seed."""
+        seed = f"{self.topology.seed}/{self.cluster}/{self.topology.cluster(self.cluster).storage_cluster_id}"
+        return [
+            base64.b64encode(hashlib.sha256(f"{seed}/unseal/{i}".encode()).digest() + bytes([i + 1])).decode()
+            for i in range(self.shares)
+        ]
 
     def reset(self) -> None:
         with self._lock:
