@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -9,7 +10,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from replmock.generate import health, scenario, scenario_names, status_object
+from replmock.generate import (
+    ClusterSpec,
+    Generator,
+    SecondarySpec,
+    TopologySpec,
+    health,
+    scenario,
+    scenario_names,
+    status_object,
+)
 from replmock.model import check
 from replmock.model.topology import HEARTBEAT_TIMEOUT
 from tests.helpers import observe
@@ -179,3 +189,23 @@ LivingTopology.TestCase.settings = settings(
     max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_living_topology_keeps_its_invariants = LivingTopology.TestCase
+
+
+def test_scenario_options_for_load_balancers_and_secondaries_that_never_connected() -> None:
+    spec = TopologySpec(
+        (ClusterSpec("A"), ClusterSpec("B")),
+        (SecondarySpec("performance", "A", "B"),),
+        load_balancer=True,
+        unconnected_secondaries=2,
+        catch_up_rate=500.0,
+    )
+    top = Generator().build(spec, 3)
+    primary = _block(top, "A", "performance")
+    assert primary["primary_cluster_addr"].startswith("https://vault-lb.")
+    assert len(primary["known_secondaries"]) == 3
+    assert _block(top, "B", "performance")["secondary_id"] in primary["known_secondaries"]
+    assert top.catch_up_rate == 500.0
+    assert check(observe(top)) == []
+    secondary = _block(top, "B", "performance")
+    last_start = datetime.fromisoformat(secondary["last_start"].replace("Z", "+00:00"))
+    assert int(secondary["last_reindex_epoch"]) <= int(last_start.timestamp())

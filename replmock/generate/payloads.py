@@ -79,7 +79,7 @@ def _primary(top: Topology, cluster: Cluster, kind: ReplicationType, rset: Repli
     out = {
         **_common(top, cluster, kind),
         "cluster_id": rset.cluster_id,
-        "known_secondaries": [link.secondary_id for link in rset.links],
+        "known_secondaries": [link.secondary_id for link in rset.links] + rset.unconnected_ids,
         ("last_dr_wal" if kind == "dr" else "last_performance_wal"): wal,
         "last_wal": wal,
         "merkle_root": top.merkle_root(rset, wal),

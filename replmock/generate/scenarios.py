@@ -60,6 +60,12 @@ class TopologySpec:
     """The cluster a single-node mock serves."""
     reindexing: tuple[str, ...] = ()
     corrupted: tuple[tuple[ReplicationType, str], ...] = ()
+    catch_up_rate: float = 2000.0
+    """WAL entries per second a secondary applies while it catches up, and keys per second of a merkle sync."""
+    load_balancer: bool = False
+    """Primaries enabled with a load balancer's ``primary_cluster_addr`` (as some real clusters are)."""
+    unconnected_secondaries: int = 0
+    """Activation ids per primary in ``known_secondaries`` that never connected or were revoked."""
 
 
 @dataclass(frozen=True)
@@ -203,8 +209,9 @@ class Generator:
         for sec in spec.secondaries:
             rset = sets[(sec.kind, sec.primary)]
             rset.links.append(self._link(real, sec, by_name[sec.primary], by_name[sec.secondary], now))
-            by_name[sec.secondary].types[sec.kind].last_reindex = rset.links[-1].enabled_at + timedelta(
-                seconds=real.rng.randint(2, 9)
+            link = rset.links[-1]  # the tree is built while the secondary is set up: not after its last start
+            by_name[sec.secondary].types[sec.kind].last_reindex = min(
+                link.enabled_at + timedelta(seconds=real.rng.randint(2, 9)), link.last_start
             )
         for kind, cname in spec.corrupted:
             state = by_name[cname].types[kind]
@@ -214,7 +221,11 @@ class Generator:
             cluster = by_name[cname]
             total = max(5000, int(cluster.wal) * 4)
             cluster.reindex = Reindex(now - timedelta(seconds=4), total, 30.0)
-        top = Topology(clusters, list(sets.values()), clock)
+        for rset in sets.values():
+            if spec.load_balancer:
+                rset.primary_cluster_addr = f"https://vault-lb.{real.fake.domain_word()}.internal:8201"
+            rset.unconnected_ids = [real.vault_id() for _ in range(spec.unconnected_secondaries)]
+        top = Topology(clusters, list(sets.values()), clock, catch_up_rate=spec.catch_up_rate)
         top.name, top.seed, top.focus = name, seed, spec.focus
         return top
 

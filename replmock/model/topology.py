@@ -89,7 +89,9 @@ class ReplicationSet:
     primary: str
     links: list[Link] = field(default_factory=list)
     primary_cluster_addr: str = ""
-    """What the primary was enabled with (usually empty)."""
+    """What the primary was enabled with (usually empty; a load balancer's address on some clusters)."""
+    unconnected_ids: list[str] = field(default_factory=list)
+    """Activation ids in ``known_secondaries`` that never connected or were revoked."""
 
     def link(self, secondary: str) -> Link:
         for link in self.links:
@@ -194,11 +196,17 @@ class Topology:
     read it. All public methods are safe to call from several threads.
     """
 
-    catch_up_rate = 2000.0
-    """WAL entries per second a streaming secondary applies."""
-
-    def __init__(self, clusters: list[Cluster], sets: list[ReplicationSet], clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        clusters: list[Cluster],
+        sets: list[ReplicationSet],
+        clock: Clock | None = None,
+        *,
+        catch_up_rate: float = 2000.0,
+    ) -> None:
         self.clock = clock or Clock()
+        self.catch_up_rate = catch_up_rate
+        """WAL entries per second a streaming secondary applies (and keys per second of a merkle sync)."""
         self.name = "custom"
         self.seed = 0
         self.focus = clusters[0].name if clusters else ""
