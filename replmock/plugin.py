@@ -170,11 +170,11 @@ class _Pool:
 
     def take(self, count: int, offset: int = 0) -> list[MockVault]:
         """Running servers ``offset`` to ``offset + count``: slot 0 is vault_replication's, the rest the topology's."""
+        while len(self.vaults) < offset + count:
+            self.vaults.append(self._start())
+            self.setups.append(_Setup.of(self.vaults[-1]))
         for slot in range(offset, offset + count):
-            if slot >= len(self.vaults):
-                self.vaults.append(self._start())
-                self.setups.append(_Setup.of(self.vaults[slot]))
-            elif not self.vaults[slot].running:  # a test stopped it
+            if not self.vaults[slot].running:  # a test stopped it
                 self._replace(slot)
         return self.vaults[offset : offset + count]
 

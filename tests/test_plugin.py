@@ -264,24 +264,26 @@ def test_each_test_gets_a_running_server_as_the_pool_set_it_up(pytester: pytest.
 
         os.environ["REPLMOCK_VALIDATE_RESPONSES"] = "1"  # what the pool's servers start with
 
-        def test_1_stops_it(vault_replication):
-            vault_replication.stop()
-
-        def test_2_uses_it(vault_replication):
-            assert vault_replication.running
-            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
-            vault_replication.assert_requested("status", times=1)
+        # The topology's tests first: the pool starts with no server for vault_replication.
 
         @pytest.mark.replmock(scenario="four-cluster")
-        def test_3_stops_one_cluster(vault_replication_topology):
+        def test_1_stops_one_cluster(vault_replication_topology):
             vault_replication_topology["A"].stop()
 
         @pytest.mark.replmock(scenario="four-cluster")
-        def test_4_uses_every_cluster(vault_replication_topology):
+        def test_2_uses_every_cluster(vault_replication_topology):
             for name in "ABCD":
                 assert status(vault_replication_topology[name])["data"]["dr"]["mode"] != "disabled"
             b = status(vault_replication_topology["B"])["data"]  # addresses point at the live servers
             assert b["performance"]["primaries"][0]["api_address"] == vault_replication_topology.urls["A"]
+
+        def test_3_stops_it(vault_replication):
+            vault_replication.stop()
+
+        def test_4_uses_it(vault_replication):
+            assert vault_replication.running
+            assert status(vault_replication)["data"]["performance"]["mode"] == "primary"
+            vault_replication.assert_requested("status", times=1)
 
         def test_5_changes_every_setting(vault_replication):
             vault_replication.validate_responses = False
