@@ -12,6 +12,7 @@ import hvac.exceptions
 
 MAX_HEARTBEAT_AGE = 30  # seconds
 MAX_LAG = 100  # WAL entries
+MAX_CANARY_AGE_MS = 10_000  # how stale the newest replicated canary may be before we alert
 
 
 @dataclass
@@ -23,13 +24,19 @@ class Verdict:
         return "SAFE to fail over" if self.safe else "NOT safe: " + "; ".join(self.reasons)
 
 
+def _client(url: str, token: str | None = None) -> hvac.Client:
+    """A client that sends a token only when given one: hvac would otherwise pick up VAULT_TOKEN or
+    ~/.vault-token, and Vault refuses a stale token even on the unauthenticated status paths (403)."""
+    return hvac.Client(url=url, token=token or "")
+
+
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def assess(url: str, token: str | None = None) -> Verdict:
     """Read the DR secondary at ``url`` (and its primary) and say whether promoting it is safe."""
-    client = hvac.Client(url=url, token=token)
+    client = _client(url, token)
     try:
         status = client.read("sys/replication/dr/status")
         health = client.sys.read_health_status(method="GET", standby_ok=True, dr_secondary_code=200)
@@ -56,7 +63,7 @@ def assess(url: str, token: str | None = None) -> Verdict:
     if age > MAX_HEARTBEAT_AGE:
         reasons.append(f"last heartbeat was {int(age)}s ago")
     try:
-        upstream = hvac.Client(url=primary["api_address"]).read("sys/replication/dr/status")
+        upstream = _client(primary["api_address"]).read("sys/replication/dr/status")
     except (hvac.exceptions.VaultError, OSError) as exc:
         reasons.append(f"cannot reach the primary at {primary['api_address']}: {exc}")
     else:
@@ -64,6 +71,25 @@ def assess(url: str, token: str | None = None) -> Verdict:
         if lag > MAX_LAG:
             reasons.append(f"{lag} WAL entries behind the primary")
     return Verdict(not reasons, reasons)
+
+
+def replication_alert(url: str) -> str | None:
+    """An alert when replication into the DR secondary at ``url`` is stalled or lagging; None when it is healthy.
+
+    It reads the secondary's ``replication_primary_canary_age_ms``: the age of the newest canary the primary
+    wrote that the secondary has applied, so it grows while nothing arrives, whatever the reason.
+    """
+    try:
+        status = _client(url).read("sys/replication/dr/status")
+    except (hvac.exceptions.VaultError, OSError) as exc:
+        return f"cannot read replication status: {exc}"
+    primaries = (status or {}).get("data", {}).get("primaries") or [{}]
+    age = int(primaries[0].get("replication_primary_canary_age_ms", -1))
+    if primaries[0].get("connection_status") != "connected":
+        return f"primary disconnected; newest canary is {age} ms old"
+    if age > MAX_CANARY_AGE_MS:
+        return f"replication lagging; newest canary is {age} ms old"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

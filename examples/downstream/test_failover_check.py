@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from failover_check import assess
+from failover_check import assess, replication_alert
 
 from replmock import build_topology
 from replmock.server import MockTopology, MockVault
@@ -61,3 +61,28 @@ def test_api_drift_does_not_crash_the_checker(vault_replication_topology: MockTo
     vault_replication_topology["B"].drift("remove", "primaries", endpoint="dr-status")
     verdict = assess(vault_replication_topology["B"].url)
     assert "unexpected response shape" in str(verdict)
+
+
+def _canary_ms(alert: str) -> int:
+    return int(alert.rsplit(" is ", 1)[1].split(maxsplit=1)[0])
+
+
+def test_the_lag_alert_fires_while_the_primary_is_sealed_and_clears_after_unseal(
+    vault_replication_topology: MockTopology,
+) -> None:
+    """No sleep: the mock's clock moves only when the test advances it, and a seal reaches every cluster."""
+    topo = vault_replication_topology
+    secondary = topo["B"].url
+    assert replication_alert(secondary) is None
+    topo.seal("A")  # the primary is sealed: its DR secondary loses it
+    topo.advance(20)
+    first = replication_alert(secondary)
+    assert first is not None
+    assert first.startswith("primary disconnected")
+    topo.advance(300)  # five more minutes without the primary: still alerting, and the lag signal keeps growing
+    later = replication_alert(secondary)
+    assert later is not None
+    assert _canary_ms(later) > _canary_ms(first) + 250_000
+    topo.unseal("A")
+    topo.advance(60)  # the secondary reconnects, diffs and streams again
+    assert replication_alert(secondary) is None
