@@ -323,6 +323,7 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     return str(cert), str(key)
 
 
+@pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
 def test_https_to_http_redirect_does_not_carry_the_token(hostile: Any, tls_files: tuple[str, str]) -> None:
     import ssl
 
@@ -579,7 +580,7 @@ def run_conformance(tmp_path: Path, *args: str, env: dict[str, str] | None = Non
 
 
 def test_hostile_targets_leak_nothing_and_fail_cleanly(tmp_path: Path, hostile: Any) -> None:
-    """One run, four hostile targets: an echo of the token into every body, resets, too-deep JSON, a hang."""
+    """One run, five hostile targets: an echo of the token into every body, resets, too-deep JSON, a hang, wrong types."""
 
     def echo(conn: socket.socket, seen: Seen, box: Hostile) -> None:
         heard = seen.headers.get("x-vault-token", "") or seen.headers.get("authorization", "")
@@ -599,7 +600,14 @@ def test_hostile_targets_leak_nothing_and_fail_cleanly(tmp_path: Path, hostile: 
     def hang(conn: socket.socket, seen: Seen, box: Hostile) -> None:
         box.stop.wait(30)
 
-    servers = {name: hostile(b) for name, b in (("echo", echo), ("reset", reset), ("deep", deep), ("hang", hang))}
+    typed_status = generated_status()
+    typed_status["data"]["performance"]["secondaries"] = 5  # crashed invariants I8, I10, I12, I13 with a TypeError
+
+    def typed(conn: socket.socket, seen: Seen, box: Hostile) -> None:
+        answer(conn, 200, json.dumps(typed_status))
+
+    behaviours = (("echo", echo), ("reset", reset), ("deep", deep), ("hang", hang), ("typed", typed))
+    servers = {name: hostile(b) for name, b in behaviours}
     lines = []
     for name, server in servers.items():
         address = server.url.replace("http://", "http://admin:URLPASS-9f3@") if name == "echo" else server.url
@@ -634,6 +642,7 @@ def test_hostile_targets_leak_nothing_and_fail_cleanly(tmp_path: Path, hostile: 
     assert any(s.headers.get("x-vault-token") == TOKEN for s in servers["echo"].requests)  # ... was sent there
     assert "failed: ConnectionError" in output  # the resets: a clean one-line failure
     assert "nested" in output  # the deep JSON: not JSON, said so
+    assert "invariant I10: a payload has an unexpected shape (TypeError" in output  # wrongly typed: a clean failure
     assert "given up after 2 requests" in output or "within 1s" in output
     assert elapsed < 120, elapsed  # a target hanging on every endpoint costs two timeouts per worker, not one each
     cases = ET.fromstring(files["junit.xml"]).iter("testcase")  # noqa: S314 - our own file
