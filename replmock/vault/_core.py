@@ -110,7 +110,7 @@ class VaultNode:
             return self._dispatch(call)
         except VaultError as exc:
             answer = json_answer(exc.status, {"errors": [exc.text] if exc.text is not None else []})
-            answer.expected = exc.expected
+            answer.expected = exc.expected and bool(call.endpoint)  # no route matched: strict mode reports it
             answer.endpoint = call.endpoint or None
             return answer
 
