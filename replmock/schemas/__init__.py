@@ -68,6 +68,11 @@ RESPONSE_SCHEMA = {
 }
 """The schema of each endpoint's successful response body."""
 
+ISSUE_LIMIT = 50
+"""How many issues per payload ``replmock validate`` (and any caller passing ``limit=ISSUE_LIMIT``) shows."""
+COUNT_LIMIT = 10_000
+"""With a limit, issues are counted up to this many, then collection stops (a bounded cost per payload)."""
+
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
 )
@@ -140,11 +145,25 @@ class Report:
     schema: str
     profile: Profile
     issues: tuple[Issue, ...] = field(default=())
+    """The issues shown: all of them, or the first ``limit`` when validated with a limit."""
     detection: Detection | None = None
+    total: int | None = None
+    """How many issues were found (None: ``len(issues)``); at most ``COUNT_LIMIT`` when not ``complete``."""
+    complete: bool = True
+    """False when counting stopped at ``COUNT_LIMIT`` (there are more issues than ``total``)."""
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def issue_count(self) -> int:
+        return len(self.issues) if self.total is None else self.total
+
+    @property
+    def omitted(self) -> int:
+        """How many of the issues counted are not in ``issues``."""
+        return self.issue_count - len(self.issues)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,6 +171,9 @@ class Report:
             "profile": self.profile,
             "ok": self.ok,
             "issues": [i.as_dict() for i in self.issues],
+            "issue_count": self.issue_count,
+            "issues_omitted": self.omitted,
+            "issue_count_complete": self.complete,
             "detected": None if self.detection is None else self.detection.reason,
         }
 
@@ -226,19 +248,55 @@ class SchemaCatalog:
                 self._validators[key] = found
         return found
 
-    def issues(self, payload: Any, name: str, profile: Profile = "lenient") -> tuple[Issue, ...]:
-        """Every reason ``payload`` does not match ``name`` under ``profile`` (empty when valid)."""
-        found: list[Issue] = []
+    def issues(
+        self, payload: Any, name: str, profile: Profile = "lenient", *, limit: int | None = None
+    ) -> tuple[Issue, ...]:
+        """Every reason ``payload`` does not match ``name`` under ``profile`` (empty when valid).
+
+        With ``limit``, at most that many (the first in path order among at most ``COUNT_LIMIT`` found).
+        """
+        return self._collect(payload, name, profile, limit)[0]
+
+    def _collect(
+        self, payload: Any, name: str, profile: Profile, limit: int | None
+    ) -> tuple[tuple[Issue, ...], int, bool]:
+        """(issues sorted by path, at most ``limit``; how many were found; whether counting finished).
+
+        Without a limit every issue is collected. With one, collection stops after ``COUNT_LIMIT``
+        distinct issues, so a hostile payload (a million unknown fields, a million wrongly typed
+        items) costs a bounded time and memory instead of one Issue per offending value.
+        """
+        if limit is not None and limit < 1:
+            msg = f"limit must be at least 1, got {limit}"
+            raise UsageError(msg)
+        ceiling = None if limit is None else max(limit, COUNT_LIMIT)
+        unique: dict[tuple[str, str], Issue] = {}
+        complete = True
         for error in self.validator(name, profile).iter_errors(payload):
-            found.extend(_explain(error, profile))
-        unique = {(i.path, i.message): i for i in found}
+            for issue in _explain(error, profile):
+                unique[(issue.path, issue.message)] = issue
+                if ceiling is not None and len(unique) > ceiling:
+                    unique.popitem()  # the one past the ceiling: it only proves there are more
+                    complete = False
+                    break
+            if not complete:
+                break
         # A value of the wrong type also fails its enum or pattern: report the type error alone.
         typed = {i.path for i in unique.values() if i.keyword == "type"}
-        kept = [i for i in unique.values() if i.keyword == "type" or i.path not in typed]
-        return tuple(sorted(kept, key=lambda i: (i.path, i.message)))
+        kept = sorted(
+            (i for i in unique.values() if i.keyword == "type" or i.path not in typed),
+            key=lambda i: (i.path, i.message),
+        )
+        return tuple(kept if limit is None else kept[:limit]), len(kept), complete
 
-    def validate(self, payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
-        """Validate ``payload`` against ``schema`` (detected from the payload when None)."""
+    def validate(
+        self, payload: Any, schema: str | None = None, profile: Profile = "lenient", *, limit: int | None = None
+    ) -> Report:
+        """Validate ``payload`` against ``schema`` (detected from the payload when None).
+
+        With ``limit``, the report holds at most ``limit`` issues and ``total`` says how many were
+        found (counting stops at ``COUNT_LIMIT``; ``complete`` is then False).
+        """
         _check_choice("profile", profile, PROFILES)
         detection = None
         if schema is None:
@@ -254,7 +312,8 @@ class SchemaCatalog:
                 )
                 return Report("unknown", profile, (issue,), detection)
             schema = detection.schema
-        return Report(schema, profile, self.issues(payload, schema, profile), detection)
+        shown, total, complete = self._collect(payload, schema, profile, limit)
+        return Report(schema, profile, shown, detection, total, complete)
 
 
 def _check_choice(what: str, value: str, choices: Iterable[str]) -> None:
@@ -306,7 +365,8 @@ def _explain(error: ValidationError, profile: Profile) -> Iterator[Issue]:  # no
         return
     if keyword == "additionalProperties":
         known = set(schema.get("properties", {}))
-        extra = sorted(set(value) - known) if isinstance(value, dict) else []
+        # Document order (deterministic, and no sort of a million names when the caller stops early).
+        extra = [name for name in value if name not in known] if isinstance(value, dict) else []
         for name in extra:
             message = f"unknown field {name!r} (the {profile} profile allows only: {', '.join(sorted(known))})"
             if not path and name in _LEGACY_TOPLEVEL:
@@ -375,14 +435,16 @@ def known_fields() -> frozenset[str]:
     return frozenset(names)
 
 
-def validate(payload: Any, schema: str | None = None, profile: Profile = "lenient") -> Report:
+def validate(
+    payload: Any, schema: str | None = None, profile: Profile = "lenient", *, limit: int | None = None
+) -> Report:
     """Validate ``payload`` against the named schema (detected when None) under ``profile``."""
-    return catalog().validate(payload, schema, profile)
+    return catalog().validate(payload, schema, profile, limit=limit)
 
 
-def issues(payload: Any, schema: str, profile: Profile = "lenient") -> tuple[Issue, ...]:
-    """Every reason ``payload`` does not match ``schema`` under ``profile``."""
-    return catalog().issues(payload, schema, profile)
+def issues(payload: Any, schema: str, profile: Profile = "lenient", *, limit: int | None = None) -> tuple[Issue, ...]:
+    """Every reason ``payload`` does not match ``schema`` under ``profile`` (at most ``limit``)."""
+    return catalog().issues(payload, schema, profile, limit=limit)
 
 
 _REINDEX_PARAMS = {"diff", "force", "skip_flush"}
@@ -438,7 +500,9 @@ def detect(payload: Any) -> Detection:  # noqa: C901, PLR0911, PLR0912
 
 
 __all__ = [
+    "COUNT_LIMIT",
     "ENDPOINT_PATHS",
+    "ISSUE_LIMIT",
     "PROFILES",
     "RESPONSE_SCHEMA",
     "SCHEMA_DESCRIPTIONS",
