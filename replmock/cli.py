@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -15,9 +17,28 @@ from replmock._errors import ReplmockError
 from replmock.schemas import SCHEMA_DESCRIPTIONS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from replmock.schemas import Report
+    from replmock.schemas import Issue, Report
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
+
+MAX_BYTES = 16 * 1024 * 1024
+"""``validate`` refuses larger inputs: parsed JSON takes up to 25 times its size in memory
+(measured: 64 MiB of ``[{},{},...]`` is 1.6 GB once parsed); a replication payload is a few KB."""
+MAX_INT_DIGITS = 4300
+"""The longest integer ``validate`` reads (Python's default conversion limit; Go's int64 has 19 digits)."""
+
+_VALIDATE_EPILOG = f"""exit status:
+  0  every payload is valid
+  1  some payload is invalid: a schema mismatch, an unrecognised shape, or a key repeated
+     within one JSON object (reported with its path; the last value is the one validated,
+     as Go's encoding/json reads it)
+  2  some input is unreadable: missing, not a regular file (a FIFO, a device), larger than
+     {MAX_BYTES // (1024 * 1024)} MiB, not UTF-8, or not JSON (including NaN and Infinity, numbers out of
+     range, integers over {MAX_INT_DIGITS} digits, nesting deeper than Python can parse)
+
+Folders yield their regular *.json files (other entries are skipped with a note); a
+manifest.json written by `replmock fixtures generate` is not a payload and is skipped
+(unless --schema is given). At most 50 issues are shown per payload, then how many more."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    val = sub.add_parser("validate", help="validate JSON payloads against the replication schemas")
+    val = sub.add_parser(
+        "validate",
+        help="validate JSON payloads against the replication schemas",
+        description="Validate JSON payloads against the replication schemas (the payload type is detected).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_VALIDATE_EPILOG,
+    )
     val.add_argument(
         "files", nargs="+", metavar="FILE", help="JSON files or folders (their *.json, recursively); '-' reads stdin"
     )
@@ -128,56 +155,323 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     sys.exit(code)
 
 
-def _read(name: str) -> tuple[Any, str | None]:
-    """Return (payload, None) or (None, error message) for a file name or '-'."""
-    label = "<stdin>" if name == "-" else name
+class _NotJSON(Exception):
+    """A text Python's json module would read but JSON (RFC 8259) and Go's encoding/json reject."""
+
+    def __init__(self, what: str, pattern: str) -> None:
+        super().__init__(what)
+        self.what, self.pattern = what, pattern
+        """What is wrong; a regular expression that finds the offending token in the text."""
+
+
+def _constant(token: str) -> Any:
+    msg = f"{token} is not a JSON number (JSON has no NaN or Infinity; Go's encoding/json rejects it)"
+    raise _NotJSON(msg, re.escape(token))
+
+
+def _int(token: str) -> int:
+    """int(), refusing more than MAX_INT_DIGITS digits (used when the interpreter itself has no limit)."""
+    if len(token.lstrip("-")) > MAX_INT_DIGITS:
+        msg = f"an integer of {len(token.lstrip('-'))} digits (replmock reads at most {MAX_INT_DIGITS})"
+        raise _NotJSON(msg, re.escape(token))
+    return int(token)
+
+
+def _int_parser() -> Callable[[str], int]:
+    """The builtin int when Python's own digit limit applies (3x faster than a hook), else ``_int``."""
+    limit: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return int if 0 < limit <= MAX_INT_DIGITS else _int
+
+
+def _float(token: str) -> float:
+    value = float(token)
+    if value in {float("inf"), float("-inf")}:
+        short = token if len(token) <= 40 else token[:37] + "..."  # noqa: PLR2004
+        msg = f"the number {short} is out of range (Go's encoding/json rejects it too)"
+        raise _NotJSON(msg, re.escape(token))
+    return value
+
+
+def _where(text: str, pattern: str) -> str:
+    """' at line L column C' of the first token matching ``pattern`` outside a JSON string, or ''."""
+    tokens = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.+-])(' + pattern + r")(?![\w.+-])", re.DOTALL)
+    for match in tokens.finditer(text):
+        if match.group(1) is not None:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            return f" at line {line} column {column}"
+    return ""
+
+
+_LABEL_MAX = 400
+
+
+def _label(name: str) -> str:
+    """``name`` as printed: stdin named, undecodable bytes and control characters escaped."""
+    if name == "-":
+        return "<stdin>"
+    if not name:
+        return "''"
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    if len(text) > _LABEL_MAX:  # an over-long name: its ends say enough
+        text = f"{text[:100]}...({len(text) - 160} characters)...{text[-60:]}"
+    return text
+
+
+def _kind(mode: int) -> str:
+    kinds: tuple[tuple[Callable[[int], bool], str], ...] = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((word for test, word in kinds if test(mode)), "not a regular file")
+
+
+class _Unreadable(Exception):
+    """An input ``validate`` cannot read as JSON; the message names it and says why (exit 2)."""
+
+
+def _too_large(label: str, size: int | None = None) -> _Unreadable:
+    what = f"{size} bytes" if size is not None else f"more than {MAX_BYTES} bytes"
+    return _Unreadable(f"{label}: too large ({what}; replmock validate reads at most {MAX_BYTES >> 20} MiB)")
+
+
+def _read_stdin() -> bytes | str:
+    stream: Any = sys.stdin
+    if stream is None:
+        msg = "<stdin>: cannot read: standard input is closed"
+        raise _Unreadable(msg)
     try:
-        text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()  # noqa: PTH123, SIM115
+        data: bytes | str = getattr(stream, "buffer", stream).read(MAX_BYTES + 1)
     except OSError as exc:
-        return None, f"{label}: cannot read: {exc.strerror or exc}"
+        raise _Unreadable(f"<stdin>: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        return None, f"{label}: not UTF-8 text: {exc.reason} at byte {exc.start}"
+        raise _Unreadable(f"<stdin>: not UTF-8 text: {exc.reason}") from None
+    return data
+
+
+def _read_file(name: str, label: str) -> bytes:
+    """The bytes of the regular file ``name``; never opens (or waits on) a FIFO or a device."""
     try:
-        return json.loads(text), None
+        info = Path(name).stat()
+        if not stat.S_ISREG(info.st_mode):
+            msg = (
+                f"{label}: not a regular file ({_kind(info.st_mode)}); replmock validate reads files, "
+                "folders of *.json files, or '-' for standard input"
+            )
+            raise _Unreadable(msg)
+        if info.st_size > MAX_BYTES:
+            raise _too_large(label, info.st_size)
+        # Non-blocking: should the name become a FIFO after the check, opening it does not wait.
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                msg = f"{label}: not a regular file (it changed while being opened)"
+                raise _Unreadable(msg)
+            return file.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _Unreadable(f"{label}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL byte in the name (only through run(), never from argv)
+        raise _Unreadable(f"{label}: cannot read: {exc}") from None
+
+
+def _load(name: str) -> bytes | str:
+    """The content of a regular file or of stdin ('-'), at most MAX_BYTES; raises _Unreadable."""
+    data = _read_stdin() if name == "-" else _read_file(name, _label(name))
+    if len(data) > MAX_BYTES:
+        raise _too_large(_label(name))
+    return data
+
+
+Repeated = list[tuple[dict[str, Any], list[str]]]
+"""Objects that had a key more than once, with those keys."""
+
+
+def _parse(data: bytes | str, label: str) -> tuple[Any, Repeated]:
+    """(payload, objects with repeated keys); raises _Unreadable for what is not JSON."""
+    repeated: Repeated = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            counts: dict[str, int] = {}
+            for key, _ in items:
+                counts[key] = counts.get(key, 0) + 1
+            repeated.append((obj, [k for k, n in counts.items() if n > 1]))  # keeps obj alive: its id() stays
+        return obj
+
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"{label}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    try:
+        payload = json.loads(
+            text, parse_constant=_constant, parse_int=_int_parser(), parse_float=_float, object_pairs_hook=pairs
+        )
     except json.JSONDecodeError as exc:
-        return None, f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        msg = f"{label}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise _Unreadable(msg) from None
+    except _NotJSON as exc:
+        raise _Unreadable(f"{label}: not valid JSON: {exc.what}{_where(text, exc.pattern)}") from None
+    except RecursionError:
+        msg = f"{label}: not readable: JSON nested too deeply (Python's parser stops near {sys.getrecursionlimit()} levels)"
+        raise _Unreadable(msg) from None
+    except ValueError as exc:  # Python's own limit on integer digits (int_max_str_digits)
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+        what = f"an integer of more than {limit} digits (Python reads at most {limit})" if limit else str(exc)
+        raise _Unreadable(f"{label}: not valid JSON: {what}{_where(text, rf'-?[0-9]{{{limit + 1},}}')}") from None
+    return payload, repeated
+
+
+def _duplicate_issues(payload: Any, repeated: Repeated) -> tuple[list[Issue], bool]:
+    """(one issue per key repeated within one object, with its JSON path; whether all were listed)."""
+    from replmock.schemas import COUNT_LIMIT, Issue, json_path
+
+    where = {id(obj): keys for obj, keys in repeated}
+    found: list[Issue] = []
+    # Each entry: (node, parent entry, key); paths are built only for the objects reported.
+    stack: list[tuple[Any, Any, str | int]] = [(payload, None, "")]
+    while stack:
+        entry = stack.pop()
+        node = entry[0]
+        if isinstance(node, dict):
+            keys = where.get(id(node), [])
+            if keys:
+                if len(found) + len(keys) > COUNT_LIMIT:
+                    keys = keys[: COUNT_LIMIT - len(found)]
+                    stack.clear()  # counting stops here
+                parts: list[str | int] = []
+                cursor = entry
+                while cursor[1] is not None:
+                    parts.append(cursor[2])
+                    cursor = cursor[1]
+                parts.reverse()
+                found.extend(
+                    Issue(
+                        json_path([*parts, key]),
+                        f"key {key!r} appears more than once in this object (the last value is the one validated, "
+                        "as Go's encoding/json reads it)",
+                        "each key at most once in an object",
+                        None,
+                        "RFC 8259 section 4: the names within an object should be unique",
+                        "duplicate-key",
+                    )
+                    for key in keys
+                )
+                if not stack and len(found) >= COUNT_LIMIT:
+                    return found, False
+            stack.extend((v, entry, k) for k, v in reversed(node.items()) if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, entry, i) for i, v in reversed(list(enumerate(node))) if isinstance(v, (dict, list)))
+    return found, True
+
+
+def _is_manifest(name: str, payload: Any) -> bool:
+    if Path(name).name != "manifest.json":
+        return False
+    from replmock.generate.fixtures import is_manifest
+
+    return is_manifest(payload)
+
+
+def _walk(folder: str, err: IO[str]) -> tuple[list[str], bool]:
+    """(the regular *.json files under ``folder``, sorted; whether every subfolder could be read)."""
+    found: list[str] = []
+    errors: list[str] = []
+
+    def failed(exc: OSError) -> None:
+        errors.append(f"replmock: {_label(str(exc.filename or folder))}: cannot read folder: {exc.strerror or exc}")
+
+    for dirpath, _dirs, filenames in os.walk(folder, onerror=failed):
+        for fname in filenames:
+            if not fname.endswith(".json"):
+                continue
+            path = str(Path(dirpath) / fname)
+            try:
+                mode = Path(path).stat().st_mode
+            except OSError:
+                found.append(path)  # a dangling link...: reported as unreadable when read
+                continue
+            if stat.S_ISREG(mode):
+                found.append(path)
+            else:
+                print(f"replmock: {_label(path)}: skipped: {_kind(mode)}, not a regular file", file=err)
+    for line in errors:
+        print(line, file=err)
+    return sorted(found), not errors
+
+
+def _inputs(names: list[str], err: IO[str]) -> tuple[list[str], int]:
+    """The files to read (folders expanded) and the exit code so far."""
+    code = EXIT_OK
+    files: list[str] = []
+    for name in names:
+        try:
+            is_dir = name != "-" and stat.S_ISDIR(Path(name).stat().st_mode)
+        except (OSError, ValueError):
+            is_dir = False  # _load says why
+        if not is_dir:
+            files.append(name)
+            continue
+        found, readable = _walk(name, err)
+        if not readable:
+            code = EXIT_INPUT
+        if not found:
+            print(f"replmock: {_label(name)}: a folder with no .json file", file=err)
+            code = EXIT_INPUT
+        files.extend(found)
+    return files, code
 
 
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from replmock.schemas import SCHEMA_NAMES, catalog
+    from replmock.schemas import SCHEMA_NAMES
 
     if args.schema is not None and args.schema not in SCHEMA_NAMES:
         print(f"replmock: unknown schema {args.schema!r}; expected one of: {', '.join(SCHEMA_NAMES)}", file=err)
         return EXIT_INPUT
-    code = EXIT_OK
-    cat = catalog()
-    files: list[str] = []
-    for name in args.files:
-        if name != "-" and Path(name).is_dir():
-            found = sorted(str(p) for p in Path(name).rglob("*.json"))
-            if not found:
-                print(f"replmock: {name}: a folder with no .json file", file=err)
-                code = EXIT_INPUT
-            files.extend(found)
-        else:
-            files.append(name)
+    files, code = _inputs(args.files, err)
     for name in files:
-        label = "<stdin>" if name == "-" else name
-        payload, problem = _read(name)
-        if problem is not None:
+        label = _label(name)
+        try:
+            code = max(code, _validate_one(name, label, args, out))
+        except _Unreadable as exc:
             code = max(code, EXIT_INPUT)
             if args.json:
-                print(json.dumps({"file": label, "ok": False, "error": problem}), file=out)
-            print(f"replmock: {problem}", file=err)
-            continue
-        report = cat.validate(payload, args.schema, args.profile)
-        if not report.ok:
-            code = max(code, EXIT_INVALID)
-        if args.json:
-            print(json.dumps({"file": label, **report.as_dict()}, default=str), file=out)
-        else:
-            _print_report(label, report, out)
+                print(json.dumps({"file": label, "ok": False, "error": str(exc)}), file=out)
+            print(f"replmock: {exc}", file=err)
     return code
+
+
+def _validate_one(name: str, label: str, args: argparse.Namespace, out: IO[str]) -> int:
+    """Validate one input, print its report and return its exit code; raises _Unreadable."""
+    from replmock.schemas import ISSUE_LIMIT, Report, catalog
+
+    payload, repeated = _parse(_load(name), label)
+    if args.schema is None and _is_manifest(name, payload):
+        why = "a manifest written by replmock fixtures generate, not a payload"
+        if args.json:
+            print(json.dumps({"file": label, "ok": True, "skipped": why}), file=out)
+        else:
+            print(f"{label}: SKIPPED ({why})", file=out)
+        return EXIT_OK
+    try:
+        report = catalog().validate(payload, args.schema, args.profile, limit=ISSUE_LIMIT)
+        dups, all_dups = _duplicate_issues(payload, repeated) if repeated else ([], True)
+    except RecursionError:
+        msg = f"{label}: not readable: JSON nested too deeply to validate"
+        raise _Unreadable(msg) from None
+    if dups:
+        shown = sorted([*dups, *report.issues], key=lambda i: (i.path, i.message))[:ISSUE_LIMIT]
+        total, complete = report.issue_count + len(dups), report.complete and all_dups
+        report = Report(report.schema, report.profile, tuple(shown), report.detection, total, complete)
+    if args.json:
+        print(json.dumps({"file": label, **report.as_dict()}, default=str), file=out)
+    else:
+        _print_report(label, report, out)
+    return EXIT_OK if report.ok else EXIT_INVALID
 
 
 def _print_report(label: str, report: Report, out: IO[str]) -> None:
@@ -187,6 +481,16 @@ def _print_report(label: str, report: Report, out: IO[str]) -> None:
         print(f"  {issue.path}: {issue.message}", file=out)
         print(f"    expected: {issue.expected}", file=out)
         print(f"    source: {issue.source}", file=out)
+    if report.omitted:
+        shown = len(report.issues)
+        if report.complete:
+            print(f"  ... and {report.omitted} more ({shown} of {report.issue_count} issues shown)", file=out)
+        else:
+            print(
+                f"  ... and more than {report.omitted} more ({shown} shown; counting stopped at "
+                f"{report.issue_count} issues)",
+                file=out,
+            )
 
 
 if __name__ == "__main__":
