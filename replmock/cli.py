@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from replmock.schemas import Issue, Report
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 
 MAX_BYTES = 16 * 1024 * 1024
 """``validate`` refuses larger inputs: parsed JSON takes up to 25 times its size in memory
@@ -256,7 +257,7 @@ def _read_stdin() -> bytes | str:
 def _read_file(name: str, label: str) -> bytes:
     """The bytes of the regular file ``name``; never opens (or waits on) a FIFO or a device."""
     try:
-        info = Path(name).stat()
+        info = os.stat(name)  # noqa: PTH116 - not Path(name): Path("") would be the current folder
         if not stat.S_ISREG(info.st_mode):
             msg = (
                 f"{label}: not a regular file ({_kind(info.st_mode)}); replmock validate reads files, "
@@ -410,7 +411,7 @@ def _inputs(names: list[str], err: IO[str]) -> tuple[list[str], int]:
     files: list[str] = []
     for name in names:
         try:
-            is_dir = name != "-" and stat.S_ISDIR(Path(name).stat().st_mode)
+            is_dir = name != "-" and stat.S_ISDIR(os.stat(name).st_mode)  # noqa: PTH116 - as in _read_file
         except (OSError, ValueError):
             is_dir = False  # _load says why
         if not is_dir:
@@ -432,16 +433,20 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.schema is not None and args.schema not in SCHEMA_NAMES:
         print(f"replmock: unknown schema {args.schema!r}; expected one of: {', '.join(SCHEMA_NAMES)}", file=err)
         return EXIT_INPUT
-    files, code = _inputs(args.files, err)
-    for name in files:
-        label = _label(name)
-        try:
-            code = max(code, _validate_one(name, label, args, out))
-        except _Unreadable as exc:
-            code = max(code, EXIT_INPUT)
-            if args.json:
-                print(json.dumps({"file": label, "ok": False, "error": str(exc)}), file=out)
-            print(f"replmock: {exc}", file=err)
+    try:
+        files, code = _inputs(args.files, err)
+        for name in files:
+            label = _label(name)
+            try:
+                code = max(code, _validate_one(name, label, args, out))
+            except _Unreadable as exc:
+                code = max(code, EXIT_INPUT)
+                if args.json:
+                    print(json.dumps({"file": label, "ok": False, "error": str(exc)}), file=out)
+                print(f"replmock: {exc}", file=err)
+    except KeyboardInterrupt:
+        print("replmock: interrupted", file=err)
+        return EXIT_INTERRUPTED
     return code
 
 

@@ -309,3 +309,16 @@ def test_a_manifest_json_that_is_not_replmocks_is_validated(tmp_path: Path) -> N
     code, out, _ = cli_run("validate", write(tmp_path / "manifest.json", '{"name": "something else"}'))
     assert code == 1
     assert "INVALID (unknown, lenient)" in out
+
+
+def test_ctrl_c_while_validating_is_exit_130_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("replmock.schemas.SchemaCatalog.validate", interrupt)
+    code, out, err = cli_run("validate", write(tmp_path / "p.json", OK_STATUS))
+    assert (code, out, err) == (130, "", "replmock: interrupted\n")
+
+
+def test_an_empty_file_name_is_named_in_the_error() -> None:
+    assert cli_run("validate", "") == (2, "", "replmock: '': cannot read: No such file or directory\n")
