@@ -80,7 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every named scenario")
     gen.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     gen.add_argument(
-        "--out", default="generated-fixtures", metavar="DIR", help="output folder (default: generated-fixtures)"
+        "--out",
+        default="generated-fixtures",
+        metavar="DIR",
+        help="output folder (default: generated-fixtures), replaced as a whole once the new files are complete: "
+        "it must be absent, empty or written by replmock fixtures generate; left untouched if already identical",
     )
 
     srv = sub.add_parser("serve", help="serve a scenario as mock Vault servers until interrupted")
