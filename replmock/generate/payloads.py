@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from replmock.model.topology import GO_ZERO_EPOCH, TYPES, Cluster, Link, ReplicationSet, ReplicationType, Topology
+from replmock.model.topology import (
+    GO_ZERO_EPOCH,
+    TYPES,
+    Cluster,
+    Detached,
+    Link,
+    ReplicationSet,
+    ReplicationType,
+    Topology,
+)
 from replmock.schemas import ENDPOINT_PATHS
 
 ENDPOINTS = ("status", "dr-status", "performance-status", "health")
@@ -117,12 +126,33 @@ def _secondary(
     return dict(sorted(out.items()))
 
 
+def _detached(top: Topology, cluster: Cluster, kind: ReplicationType, d: Detached) -> dict[str, Any]:
+    """A secondary with no primary (demoted, or its primary went away): it connects to nothing (best evidence)."""
+    out: dict[str, Any] = {
+        **_common(top, cluster, kind),
+        "cluster_id": d.cluster_id,
+        "connection_state": "idle",
+        "known_primary_cluster_addrs": [],
+        "last_remote_wal": int(d.remote_wal),
+        "last_start": rfc3339(cluster, d.last_start),
+        "merkle_root": top.merkle_root_of(d.cluster_id, int(d.remote_wal)),
+        "mode": "secondary",
+        "primaries": [],
+        "primary_cluster_addr": d.primary_cluster_addr,
+        "secondary_id": d.secondary_id,
+        "state": "idle",
+    }
+    return dict(sorted(out.items()))
+
+
 def status_object(top: Topology, name: str, kind: ReplicationType) -> dict[str, Any]:
     """The status object of cluster ``name`` for one replication type."""
     with top.lock:
         top.sync()
         cluster = top.cluster(name)
         role = top.role(name, kind)
+        if role.detached is not None:
+            return _detached(top, cluster, kind, role.detached)
         if role.rset is None:
             return {"mode": "disabled"}
         if role.link is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from replmock.model.clock import DEFAULT_EPOCH, Clock
 from replmock.model.invariants import INVARIANTS, Invariant, Observation, Violation, check, wal_regressions
+from replmock.model.operations import ReplicationError, parse_ttl
 from replmock.model.topology import (
     GO_ZERO_EPOCH,
     TYPES,
@@ -28,6 +29,7 @@ __all__ = [
     "Link",
     "Node",
     "Observation",
+    "ReplicationError",
     "ReplicationSet",
     "ReplicationType",
     "Role",
@@ -35,5 +37,6 @@ __all__ = [
     "TypeState",
     "Violation",
     "check",
+    "parse_ttl",
     "wal_regressions",
 ]

@@ -12,6 +12,7 @@ from typing import Literal
 
 from replmock._errors import UsageError
 from replmock.model.clock import Clock
+from replmock.model.operations import ReplicationOperations
 
 ReplicationType = Literal["dr", "performance"]
 TYPES: tuple[ReplicationType, ...] = ("dr", "performance")
@@ -91,7 +92,9 @@ class ReplicationSet:
     primary_cluster_addr: str = ""
     """What the primary was enabled with (usually empty; a load balancer's address on some clusters)."""
     unconnected_ids: list[str] = field(default_factory=list)
-    """Activation ids in ``known_secondaries`` that never connected or were revoked."""
+    """Activation ids in ``known_secondaries`` that never connected (tokens issued, not used) or were revoked."""
+    halted: bool = False
+    """The primary stopped serving this set (it was demoted, or its cluster became a DR secondary)."""
 
     def link(self, secondary: str) -> Link:
         for link in self.links:
@@ -179,6 +182,33 @@ class Cluster:
         return when.astimezone(timezone(timedelta(minutes=self.utc_offset_minutes)))
 
 
+@dataclass
+class Detached:
+    """A secondary with no primary to connect to: a demoted primary, or one whose primary went away.
+
+    It keeps its cluster id and can rejoin the same set with ``update-primary`` without being wiped."""
+
+    cluster_id: str
+    secondary_id: str
+    remote_wal: float
+    last_start: datetime
+    primary_cluster_addr: str = ""
+
+
+@dataclass
+class Activation:
+    """A secondary activation token minted by a primary: bound to it, a secondary id and an expiry."""
+
+    token: str
+    kind: ReplicationType
+    primary: str
+    cluster_id: str
+    secondary_id: str
+    expires: datetime
+    used: bool = False
+    revoked: bool = False
+
+
 @dataclass(frozen=True)
 class Role:
     """How one cluster takes part in one replication type."""
@@ -186,9 +216,10 @@ class Role:
     mode: str
     rset: ReplicationSet | None = None
     link: Link | None = None
+    detached: Detached | None = None
 
 
-class Topology:
+class Topology(ReplicationOperations):
     """Every cluster of a scenario and the replication sets between them, on one clock.
 
     State moves only through :meth:`advance` (or wall time for a clock that follows it),
@@ -218,9 +249,15 @@ class Topology:
         """Bumped on every state change, so views can be cached per (version, time)."""
         self.partitions: dict[frozenset[str], datetime] = {}
         """Pairs of clusters that cannot reach each other, and since when."""
+        self.detached: dict[tuple[str, str], Detached] = {}
+        """(cluster, type) secondaries with no primary (demoted primaries, orphaned secondaries)."""
+        self.activations: dict[str, Activation] = {}
+        """Secondary activation tokens the primaries minted."""
         self._check_consistency()
         for rset, link in self.iter_links():  # transient states end on their own
             self._schedule_transient(rset, link, self._synced)
+            if rset.kind == "dr":  # a DR secondary's WAL is its primary's, as far as it has applied it
+                self.cluster(link.secondary).wal = link.remote_wal
 
     def _check_consistency(self) -> None:
         names = set(self.clusters)
@@ -255,10 +292,13 @@ class Topology:
     def role(self, name: str, kind: ReplicationType) -> Role:
         """The mode of cluster ``name`` for ``kind``, with its set and (for a secondary) its link."""
         self.cluster(name)
+        detached = self.detached.get((name, kind))
+        if detached is not None:
+            return Role("secondary", detached=detached)
         for rset in self.sets:
             if rset.kind != kind:
                 continue
-            if rset.primary == name:
+            if rset.primary == name and not rset.halted:
                 return Role("primary", rset)
             for link in rset.links:
                 if link.secondary == name:
@@ -322,8 +362,9 @@ class Topology:
         self.version += 1
         dt = (end - start).total_seconds()
         mirrors = {link.secondary: link for rset, link in self.iter_links() if rset.kind == "dr"}
+        readonly = set(mirrors) | {name for name, kind in self.detached if kind == "dr"}
         for cluster in self.clusters.values():
-            if cluster.name not in mirrors and self.up(cluster.name):  # a DR secondary accepts no writes
+            if cluster.name not in readonly and self.up(cluster.name):  # a DR secondary accepts no writes
                 cluster.wal += cluster.write_rate * dt
             if cluster.reindex is not None and cluster.reindex.finished_at() <= end:
                 for kind in TYPES:
@@ -367,7 +408,7 @@ class Topology:
     def _follow_reachability(self, rset: ReplicationSet, link: Link, now: datetime) -> None:
         """Lose a link whose peer went away; reconnect one whose cause is gone (Vault's secondary retries)."""
         pair = frozenset({rset.primary, link.secondary})
-        ends_up = self.up(rset.primary) and self.up(link.secondary)
+        ends_up = self.up(rset.primary) and self.up(link.secondary) and not rset.halted
         since = self.partitions.get(pair)
         cut = since is not None and (now - since).total_seconds() >= HEARTBEAT_TIMEOUT
         if not ends_up or cut:
@@ -582,7 +623,11 @@ class Topology:
     @staticmethod
     def merkle_root(rset: ReplicationSet, wal: int) -> str:
         """The merkle root of a set after ``wal`` entries: equal on both sides once a secondary has caught up."""
-        return hashlib.sha1(f"{rset.cluster_id}:{wal}".encode(), usedforsecurity=False).hexdigest()
+        return Topology.merkle_root_of(rset.cluster_id, wal)
+
+    @staticmethod
+    def merkle_root_of(cluster_id: str, wal: int) -> str:
+        return hashlib.sha1(f"{cluster_id}:{wal}".encode(), usedforsecurity=False).hexdigest()
 
     def set_api_address(self, cluster: str, url: str) -> None:
         """Point the active node of ``cluster`` at ``url`` (a server sets its bound address here)."""

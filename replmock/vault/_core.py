@@ -29,6 +29,7 @@ from replmock.vault._params import (
     query_data,
     unrecognized_warning,
 )
+from replmock.vault._replication import Attempt
 from replmock.vault._routes import CAPABILITY, MUX_BY_PATH, LogicalRoute, Op, logical_route, mount_of
 from replmock.vault._wire import Answer, Request, encode, generic_headers, go_plain_error, go_redirect, json_answer
 
@@ -55,6 +56,7 @@ class Call:
     fields: dict[str, Any] = field(default_factory=dict)
     token: Token | None = None
     forwarding: bool = True
+    path_params: dict[str, str] = field(default_factory=dict)
 
     @property
     def cluster(self) -> Cluster:
@@ -92,6 +94,10 @@ class VaultNode:
         self._lock = threading.Lock()
         self._count = 0
         self._views: dict[str, tuple[Any, str | None]] = {}
+        self.dr_tokens: set[str] = set()
+        """DR operation tokens generated on this node (valid until deleted)."""
+        self.dr_attempt: Attempt | None = None
+        self.paths_filters: dict[str, dict[str, Any]] = {}
 
     # --- entry point ------------------------------------------------------------------------
 
@@ -211,9 +217,11 @@ class VaultNode:
         call.op, call.data = op, data
 
         mount = mount_of(logical_path)
-        route = logical_route(mount, logical_path[len(mount) :]) if mount else None
+        rel = logical_path[len(mount) :] if mount else ""
+        route = logical_route(mount, rel) if mount else None
         if route is not None:
             call.endpoint = route.endpoint
+            call.path_params = route.params(rel)
         if namespace and logical_path.startswith("sys/"):
             raise VaultError(400, E.NAMESPACE_REFUSED)
         if call.state == "sealed":
@@ -295,6 +303,10 @@ class VaultNode:
 
     def _respond(self, call: Call, route: LogicalRoute, operation: Op) -> Answer:
         result = operation.handler(call)
+        if isinstance(result, Answer):
+            return result
+        if result is None and call.op in {"read", "list"}:  # nothing there: 404 {"errors":[]} (http/logical.go)
+            raise VaultError(404, None)
         if result is None:  # a nil response: 204, still with the JSON Content-Type (§14.13)
             return Answer(204, generic_headers(), b"", endpoint=route.endpoint)
         warning = unrecognized_warning(call.data, operation.fields)

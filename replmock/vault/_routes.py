@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from replmock.schemas import ENDPOINT_PATHS
 from replmock.vault import _handlers as h
+from replmock.vault import _replication as r
 from replmock.vault._params import Field, FieldType
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,9 +70,14 @@ class LogicalRoute:
     def matches(self, rel: str) -> bool:
         return bool(self._regex.match(rel))
 
+    def params(self, rel: str) -> dict[str, str]:
+        """The path's parameters (``paths-filter/:id``)."""
+        match = self._regex.match(rel)
+        return match.groupdict() if match else {}
+
     @property
     def path(self) -> str:
-        return f"/v1/{self.mount}{self.pattern}"
+        return f"/v1/{self.mount}{self.pattern}".replace("(?P<id>[^/]+)", ":id")
 
 
 @dataclass(frozen=True)
@@ -95,11 +101,239 @@ def _rel(endpoint: str, mount: str = "sys/") -> str:
     return ENDPOINT_PATHS[endpoint].removeprefix("/v1/" + mount)
 
 
+_S: FieldType = "string"
+_LIST: FieldType = "strings"
+DR_TOKEN = Field("dr_operation_token", _S)
+ADDR = Field("primary_cluster_addr", _S, default="")
+SECONDARY_TOKEN_FIELDS = (
+    Field("id", _S, required=True),
+    Field("ttl", _S, default="30m"),
+    Field("secondary_public_key", _S),
+)
+ID = (Field("id", _S, required=True),)
+ENABLE_SECONDARY = (
+    Field("token", _S, required=True),
+    Field("primary_api_addr", _S),
+    Field("ca_file", _S),
+    Field("ca_path", _S),
+)
+UPDATE_PRIMARY = (
+    Field("token", _S),
+    Field("primary_api_addr", _S),
+    Field("ca_file", _S),
+    Field("ca_path", _S),
+    Field("update_primary_addrs", _LIST, default=[]),
+)
+PROMOTE = (ADDR, Field("force", _BOOL, default=False))
+
+
+def _update(handler: Callable[[Call], Any], *fields: Field) -> dict[str, Op]:
+    return {"update": Op(handler, tuple(fields))}
+
+
+def _replication_routes() -> tuple[LogicalRoute, ...]:
+    """The rest of §1: the primary and secondary endpoints of both types, DR operation token endpoints,
+    merkle-check and the performance filters. DR secondary endpoints are unauthenticated in code
+    (PathsSpecial.Unauthenticated) and check ``dr_operation_token`` in the body instead."""
+    routes = [
+        LogicalRoute(
+            "merkle-check",
+            "sys/",
+            "replication/merkle-check",
+            _update(r.merkle_check),
+            "token",
+            evidence="DOC-IDX-2024",
+        ),
+    ]
+    for kind, short in (("dr", "dr"), ("performance", "perf")):
+        base = f"replication/{kind}"
+        docs = "DOC-DR-NEW" if kind == "dr" else "DOC-PERF-NEW"
+        secondary_auth: Auth = "none" if kind == "dr" else "token"
+        extra = (DR_TOKEN,) if kind == "dr" else ()
+        routes += [
+            LogicalRoute(
+                f"{short}-primary-enable",
+                "sys/",
+                f"{base}/primary/enable",
+                _update(r.primary_enable, ADDR),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-primary-demote",
+                "sys/",
+                f"{base}/primary/demote",
+                _update(r.primary_demote),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-primary-disable",
+                "sys/",
+                f"{base}/primary/disable",
+                _update(r.primary_disable),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-secondary-token",
+                "sys/",
+                f"{base}/primary/secondary-token",
+                _update(r.secondary_token, *SECONDARY_TOKEN_FIELDS),
+                "sudo",
+                evidence=f"{docs}; PathsSpecial.Root",
+            ),
+            LogicalRoute(
+                f"{short}-revoke-secondary",
+                "sys/",
+                f"{base}/primary/revoke-secondary",
+                _update(r.revoke_secondary, *ID),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-generate-public-key",
+                "sys/",
+                f"{base}/secondary/generate-public-key",
+                _update(r.generate_public_key),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-secondary-enable",
+                "sys/",
+                f"{base}/secondary/enable",
+                _update(r.secondary_enable, *ENABLE_SECONDARY),
+                "token",
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-promote",
+                "sys/",
+                f"{base}/secondary/promote",
+                _update(r.secondary_promote, *extra, *PROMOTE),
+                secondary_auth,
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-secondary-disable",
+                "sys/",
+                f"{base}/secondary/disable",
+                _update(r.secondary_disable, *extra),
+                secondary_auth,
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-update-primary",
+                "sys/",
+                f"{base}/secondary/update-primary",
+                _update(r.update_primary, *extra, *UPDATE_PRIMARY),
+                secondary_auth,
+                evidence=docs,
+            ),
+            LogicalRoute(
+                f"{short}-reindex",
+                "sys/",
+                f"{base}/reindex",
+                _update(h.reindex, *REINDEX_FIELDS),
+                "sudo",
+                evidence="PathsSpecial.Root",
+            ),
+        ]
+    routes += [
+        LogicalRoute(
+            "dr-operation-token-delete",
+            "sys/",
+            "replication/dr/secondary/operation-token/delete",
+            _update(r.operation_token_delete, DR_TOKEN),
+            "none",
+            evidence="DOC-DR-NEW",
+        ),
+        LogicalRoute(
+            "dr-secondary-reindex",
+            "sys/",
+            "replication/dr/secondary/reindex",
+            _update(r.dr_reindex, DR_TOKEN, *REINDEX_FIELDS),
+            "none",
+            evidence="DOC-DR-NEW",
+        ),
+        LogicalRoute(
+            "dr-secondary-merkle-check",
+            "sys/",
+            "replication/dr/secondary/merkle-check",
+            _update(r.merkle_check, DR_TOKEN),
+            "none",
+            evidence="DOC-DR-NEW",
+        ),
+        LogicalRoute(
+            "dr-secondary-recover",
+            "sys/",
+            "replication/dr/secondary/recover",
+            _update(r.dr_recover, DR_TOKEN),
+            "none",
+            evidence="PathsSpecial.Unauthenticated",
+        ),
+        LogicalRoute(
+            "perf-paths-filter",
+            "sys/",
+            "replication/performance/primary/paths-filter/(?P<id>[^/]+)",
+            {
+                "read": Op(r.paths_filter_read),
+                "update": Op(
+                    r.paths_filter_write, (Field("mode", _S, default="allow"), Field("paths", _LIST, default=[]))
+                ),
+                "delete": Op(r.paths_filter_delete),
+            },
+            "token",
+            evidence="DOC-PERF-NEW",
+        ),
+        LogicalRoute(
+            "perf-primary-dynamic-filter",
+            "sys/",
+            "replication/performance/primary/dynamic-filter/(?P<id>[^/]+)",
+            {"read": Op(r.dynamic_filter_read)},
+            "token",
+            evidence="DOC-PERF-NEW",
+        ),
+        LogicalRoute(
+            "perf-secondary-dynamic-filter",
+            "sys/",
+            "replication/performance/secondary/dynamic-filter/(?P<id>[^/]+)",
+            {"read": Op(r.dynamic_filter_read)},
+            "token",
+            evidence="DOC-PERF-NEW",
+        ),
+        LogicalRoute(
+            "root-token-attempt",
+            "sys/",
+            "generate-root-token/attempt",
+            {"read": Op(r.root_token_attempt_read)},
+            "token",
+            evidence="OpenBao's path, for bao operator generate-root -decode (§13.3)",
+        ),
+    ]
+    return tuple(routes)
+
+
 MUX: tuple[MuxRoute, ...] = (
     MuxRoute("health", "/v1/sys/health", frozenset({"GET", "HEAD"}), h.health, "http/sys_health.go; reference §11"),
     MuxRoute("seal-status", "/v1/sys/seal-status", frozenset({"GET"}), h.seal_status, "http/sys_seal.go; §12.1"),
     MuxRoute("leader", "/v1/sys/leader", frozenset({"GET"}), h.leader, "vault/logical_system.go LeaderResponse; §12.2"),
     MuxRoute("init", "/v1/sys/init", frozenset({"GET", "PUT", "POST"}), h.init, "http/sys_init.go; §12.3"),
+    MuxRoute(
+        "dr-operation-token-attempt",
+        "/v1/sys/replication/dr/secondary/generate-operation-token/attempt",
+        frozenset({"GET", "POST", "PUT", "DELETE"}),
+        r.operation_token_attempt,
+        "the generate-root handler with the DR strategy (http/sys_generate_root.go; §13.1)",
+    ),
+    MuxRoute(
+        "dr-operation-token-update",
+        "/v1/sys/replication/dr/secondary/generate-operation-token/update",
+        frozenset({"POST", "PUT"}),
+        r.operation_token_update,
+        "§13.2",
+    ),
 )
 
 LOGICAL: tuple[LogicalRoute, ...] = (
@@ -140,6 +374,7 @@ LOGICAL: tuple[LogicalRoute, ...] = (
         mount_type="token",
         evidence="vault/token_store.go handleLookupSelf; §12.4",
     ),
+    *_replication_routes(),
 )
 
 MOUNTS: tuple[str, ...] = ("sys/", "auth/token/", "cubbyhole/", "identity/")
