@@ -133,6 +133,40 @@ def test_reindex_needs_sudo(target: Target, pytestconfig: pytest.Config) -> None
         )
 
 
+DR_OPERATION_TOKEN_PATHS = ("promote", "disable", "update-primary", "operation-token/delete", "reindex", "merkle-check")
+
+
+def test_dr_secondary_endpoints_take_no_vault_token(target: Target, enterprise: Capabilities) -> None:
+    """GET on the DR operation-token endpoints without a token answers 405, not 403: they are unauthenticated in
+    code (``PathsSpecial.Unauthenticated``; they take ``dr_operation_token`` in the body) and take only update,
+    so Vault routes them without a token. A read: it changes nothing (reference §1, §1b)."""
+    for path in DR_OPERATION_TOKEN_PATHS:
+        reply = target.get(f"/v1/sys/replication/dr/secondary/{path}")
+        if reply.status != 405:
+            fail(
+                f"{target.name}: GET sys/replication/dr/secondary/{path} without a token answered "
+                f"{describe_reply(reply)}; expected 405 unsupported operation (an unauthenticated path, update only)",
+                target,
+            )
+        _check_error_body(target, f"GET dr/secondary/{path}", reply)
+
+
+@pytest.mark.parametrize("kind", ["dr", "performance"])
+def test_secondary_token_needs_sudo(target: Target, enterprise: Capabilities, kind: str) -> None:
+    """GET ``*/primary/secondary-token`` with a token without sudo is refused (403): it is in ``PathsSpecial.Root``,
+    and Vault checks sudo before it looks at the operation. A 405 would mean the token reached the router, so the
+    path no longer needs sudo. A read: it changes nothing (reference §1b, §1c)."""
+    if not target.nonsudo_token:
+        pytest.skip("needs a valid token without sudo: --vault-nonsudo-token (or nonsudo_token in --targets)")
+    reply = target.get(f"/v1/sys/replication/{kind}/primary/secondary-token", token=target.nonsudo_token)
+    if not _refused(reply):
+        fail(
+            f"{target.name}: GET {kind}/primary/secondary-token with a token without sudo answered "
+            f"{describe_reply(reply)}; expected 403 permission denied (a sudo path)",
+            target,
+        )
+
+
 def test_open_source_answers(target: Target, caps: Capabilities) -> None:
     """Open-source Vault: a flat {"mode": "disabled"} status, and 404 enterprise-only feature on dr/ and performance/."""
     if caps.kind != "oss":
