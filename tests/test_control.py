@@ -81,6 +81,8 @@ def test_the_start_up_line_names_every_cluster_and_the_clock_stands_still_until_
     with served() as (info, _):
         assert set(info["clusters"]) == {"A", "B", "C", "D"}
         assert info["clock"] == "frozen"
+        assert len(info["clusters"]["A"]["unseal_keys"]) == 5
+        assert info["clusters"]["A"]["threshold"] == 3
         a = info["clusters"]["A"]["url"]
         topology = requests.get(a + "/_replmock/topology", timeout=10).json()
         assert {name: c["url"] for name, c in topology["clusters"].items()} == {

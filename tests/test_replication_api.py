@@ -255,6 +255,19 @@ def test_dr_failover_and_failback_runbook(fleet: MockTopology) -> None:
     assert (now["A"]["dr"]["cluster_id"], now["A"]["performance"]["cluster_id"]) == (dr_id, perf_id)
 
 
+def test_key_shares_are_configurable_and_handed_to_the_test() -> None:
+    from replmock.server import MockVault
+
+    with MockVault(scenario="dr-secondary", threshold=2, shares=3) as vault:
+        assert len(vault.unseal_keys) == 3
+        url = vault.url + "/v1/sys/replication/dr/secondary/generate-operation-token"
+        started = requests.post(url + "/attempt", timeout=10).json()
+        assert started["required"] == 2
+        for key in vault.unseal_keys[:2]:
+            done = requests.post(url + "/update", json={"key": key, "nonce": started["nonce"]}, timeout=10).json()
+        assert done["complete"] is True
+
+
 def test_paths_filters_and_dynamic_filters(fleet: MockTopology) -> None:
     a = hvac.Client(url=fleet["A"].url, token=ROOT)
     path = "sys/replication/performance/primary/paths-filter/b-id"

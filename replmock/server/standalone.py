@@ -105,7 +105,7 @@ def _announce(mock: MockTopology, args: argparse.Namespace, clock_mode: str, out
             "seed": args.seed,
             "clock": clock_mode,
             "clusters": {
-                name: {"url": c["url"], "dr": c["dr"], "performance": c["performance"]}
+                name: {k: c[k] for k in ("url", "dr", "performance", "unseal_keys", "threshold")}
                 for name, c in info["clusters"].items()
             },
             "control": mock.vaults[focus].url + "/_replmock/",
@@ -118,6 +118,8 @@ def _announce(mock: MockTopology, args: argparse.Namespace, clock_mode: str, out
         )
         for row in mock.describe():
             print(f"  {row}", file=out)
+        for name, vault in mock.vaults.items():
+            print(f"  {name} unseal keys ({vault.threshold} needed): {' '.join(vault.unseal_keys)}", file=out)
         others = ", ".join(args.token) if args.token else "none"
         print(
             f"root token (sudo): {args.root_token}; other tokens (NAME: update without sudo, NAME:default: "

@@ -63,6 +63,8 @@ class _Settings(NamedTuple):
     strict: bool
     validate_responses: bool
     sleep: Callable[[float], None]
+    shares: int
+    threshold: int
 
 
 class _Host(HTTPServer):
@@ -119,14 +121,21 @@ class MockVault:
         idle_timeout: float = 300.0,
         max_connections: int = 256,
         max_request_size: int = MAX_REQUEST_SIZE,
+        shares: int = 5,
+        threshold: int = 3,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.topology = topology if topology is not None else build_scenario(scenario, seed)
         self.cluster = cluster or self.topology.focus
         if validate_responses is None:  # a test suite can turn it on for every mock it starts
             validate_responses = os.environ.get("REPLMOCK_VALIDATE_RESPONSES", "") == "1"
-        self._settings = _Settings(root_token, tuple(tokens), tuple(namespaces), strict, validate_responses, sleep)
-        self.node = VaultNode(self.topology, self.cluster, root_token=root_token, tokens=tokens, namespaces=namespaces)
+        if not 1 <= threshold <= shares <= 255:  # noqa: PLR2004 - Shamir's limits in Vault
+            msg = f"unseal keys: need 1 <= threshold <= shares <= 255, got threshold={threshold} shares={shares}"
+            raise UsageError(msg)
+        self._settings = _Settings(
+            root_token, tuple(tokens), tuple(namespaces), strict, validate_responses, sleep, shares, threshold
+        )
+        self.node = self._new_node()
         self.strict = strict
         self.validate_responses = validate_responses
         self.faults = Faults()
@@ -154,7 +163,28 @@ class MockVault:
         where = self.url if self.running else "not running"
         return f"<MockVault cluster={self.cluster} scenario={self.topology.name} seed={self.topology.seed} {where}>"
 
-    # --- tokens --------------------------------------------------------------------------------
+    def _new_node(self) -> VaultNode:
+        s = self._settings
+        return VaultNode(
+            self.topology,
+            self.cluster,
+            root_token=s.root_token,
+            tokens=s.tokens,
+            namespaces=s.namespaces,
+            shares=s.shares,
+            threshold=s.threshold,
+        )
+
+    # --- tokens and keys -------------------------------------------------------------------------
+
+    @property
+    def unseal_keys(self) -> list[str]:
+        """The cluster's unseal key shares (base64), for ``generate-operation-token`` and friends."""
+        return self.node.unseal_keys()
+
+    @property
+    def threshold(self) -> int:
+        return self.node.threshold
 
     @property
     def root_token(self) -> str:
@@ -218,13 +248,7 @@ class MockVault:
                 self.topology = topology
                 self.cluster = cluster or topology.focus
             settings = self._settings
-            self.node = VaultNode(
-                self.topology,
-                self.cluster,
-                root_token=settings.root_token,
-                tokens=settings.tokens,
-                namespaces=settings.namespaces,
-            )
+            self.node = self._new_node()
             if self.running:
                 self.topology.set_api_address(self.cluster, self.url)
             self.strict = settings.strict
