@@ -133,7 +133,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr
         if args.command == "validate":
             return _validate(args, out, err)
         if args.command == "fixtures":
-            from replmock.generate.fixtures import fixtures_command
+            from replmock.fixtures import fixtures_command
 
             return fixtures_command(args, out, err)
         if args.command == "serve":
@@ -377,7 +377,7 @@ def _duplicate_issues(payload: Any, repeated: Repeated) -> tuple[list[Issue], bo
 def _is_manifest(name: str, payload: Any) -> bool:
     if Path(name).name != "manifest.json":
         return False
-    from replmock.generate.fixtures import is_manifest
+    from replmock.fixtures import is_manifest
 
     return is_manifest(payload)
 

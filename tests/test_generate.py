@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from replmock.fixtures import render
 from replmock.generate import ENDPOINTS, SecondarySpec, build_topology, scenario, scenario_names, view
-from replmock.generate.fixtures import render
 from replmock.model import check
 from replmock.schemas import RESPONSE_SCHEMA, validate
 from replmock.vault import VaultNode

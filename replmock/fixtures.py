@@ -1,4 +1,8 @@
-"""Fixture files: every scenario's views written as JSON, with a manifest, byte-identical for the same arguments."""
+"""Fixture files: every scenario's answers written as JSON, with a manifest, byte-identical for the same arguments.
+
+Above the vault layer: the files are what :class:`replmock.vault.VaultNode` answers, the same core that
+serves live requests, so files and live answers cannot diverge.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from replmock._errors import ReplmockError, UsageError
 from replmock.generate.payloads import ENDPOINTS, PATHS
 from replmock.generate.scenarios import SCENARIOS, Generator, get_scenario
 from replmock.model.clock import Clock
+from replmock.vault import Request, VaultNode
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -71,8 +76,6 @@ def render(names: list[str], seed: int) -> dict[str, str]:
             }
             for node in cluster.nodes:
                 # The same core that answers live requests writes the files, so they cannot diverge.
-                from replmock.vault import Request, VaultNode
-
                 core = VaultNode(top, cname, node=node.name)
                 for endpoint in ENDPOINTS:
                     answer = core.handle(Request.build("GET", PATHS[endpoint]))
