@@ -29,6 +29,13 @@ ROOT = "root"
 def fleet() -> Iterator[MockTopology]:
     with MockTopology(scenario="four-cluster", tokens=["ops", "viewer:default"]) as topo:
         yield topo
+    assert_no_mock_errors(topo)
+
+
+def assert_no_mock_errors(topo: MockTopology) -> None:
+    """Every body the mock sent passed its strict schema (tests/conftest.py turns validation on)."""
+    errors = [str(e) for vault in topo for e in vault.errors]
+    assert errors == [], errors
 
 
 def status(topo: MockTopology) -> dict[str, dict[str, Any]]:
@@ -103,6 +110,7 @@ def test_set_up_replication_from_scratch_with_hvac() -> None:
         perf = status(topo)
         assert perf["A"]["performance"]["secondaries"][0]["node_id"] == "b"
         assert perf["A"]["performance"]["cluster_id"] == perf["B"]["performance"]["cluster_id"]
+        assert_no_mock_errors(topo)
 
 
 def test_activation_tokens_fail_as_vault_fails() -> None:

@@ -46,6 +46,10 @@ SRC = {
     "OSS": 'Vault CE vault/logical_system_helpers.go (flat {"mode": "disabled"}, 404 enterprise-only feature)',
     "HEALTH": "Vault docs api-docs/system/health.mdx (hashicorp/vault@b746f807, sample 1.17.0-beta1+ent) and http/sys_health.go; OpenBao 2.7 dev server",
     "REINDEX": "Vault docs api-docs/system/replication/index.mdx, 'Reindex replication' parameters",
+    "DOC-DR-NEW": "Vault docs api-docs/system/replication/replication-dr.mdx (web-unified-docs v2.x@cdc068c2)",
+    "DOC-PERF-NEW": "Vault docs api-docs/system/replication/replication-performance.mdx (web-unified-docs v1.20.x@55e2342b)",
+    "GENROOT": "Vault http/sys_generate_root.go GenerateRootStatusResponse (struct order, all fields always written)",
+    "WRAPINFO": "Vault sdk/logical/translate_response.go HTTPWrapInfo (wrapped_accessor omitempty)",
     "PARSEBOOL": 'Vault sdk/framework/field_data.go TypeBool (mapstructure.WeakDecode: bools, numbers, strconv.ParseBool strings; the CLI sends "true")',
 }
 
@@ -887,6 +891,7 @@ def bodies(profile: str) -> dict[str, dict[str, Any]]:
         "required": ["errors"],
         **({"additionalProperties": False} if profile == "strict" else {}),
     }
+    out.update(api_bodies(profile))
     out["health"] = object_schema(
         HEALTH_FIELDS,
         profile,
@@ -896,6 +901,123 @@ def bodies(profile: str) -> dict[str, dict[str, Any]]:
         closed=False,
     )
     return out
+
+
+def _obj(profile: str, props: dict[str, Any], required: list[str], description: str, source: str) -> dict[str, Any]:
+    """A closed (strict) or open (lenient) object whose properties all carry a description and an x-source."""
+    for name, prop in props.items():
+        prop.setdefault("x-source", source)
+        prop.setdefault("description", name.replace("_", " "))
+    out: dict[str, Any] = {
+        "type": "object",
+        "description": description,
+        "x-source": source,
+        "properties": props,
+        "required": required,
+    }
+    if profile == "strict":
+        out["additionalProperties"] = False
+    return out
+
+
+def api_bodies(profile: str) -> dict[str, dict[str, Any]]:
+    """The other replication endpoints' bodies (reference §2.10, §2.11, §13)."""
+    string, boolean, integer = {"type": "string"}, {"type": "boolean"}, {"type": "integer", "minimum": 0}
+    strings = {"type": ["array", "null"], "items": {"type": "string"}}
+    dr_perf = src("DOC-DR-NEW", "DOC-PERF-NEW")
+    wrap = _obj(
+        profile,
+        {
+            "token": {**string, "description": "The activation token (a wrapping token)."},
+            "accessor": {**string},
+            "ttl": {**integer, "description": "Seconds the token stays valid."},
+            "creation_time": {**string, "description": "RFC 3339 time the token was made."},
+            "creation_path": {**string},
+            "wrapped_accessor": {**string},
+        },
+        ["token", "ttl", "creation_time"]
+        if profile == "lenient"
+        else ["token", "accessor", "ttl", "creation_time", "creation_path"],
+        "Response-wrapping information: the secondary activation token.",
+        src("WRAPINFO", "DOC-DR-NEW"),
+    )
+    token_body = envelope(profile, {"type": "null"}, "POST */primary/secondary-token response: data is null.", dr_perf)
+    token_body["properties"]["wrap_info"] = wrap
+    token_body["required"] = ["data", "wrap_info"]
+    tree = _obj(
+        profile,
+        {
+            "corrupted_index_tuples_map": {"type": ["object", "null"]},
+            "corrupted_subtree_root": {**boolean},
+            "root_hash": {**string, "description": "Base64 hash of the subtree root."},
+            "tree_type": {"enum": ["replicated", "local"]},
+        },
+        ["corrupted_subtree_root", "root_hash", "tree_type"],
+        "One subtree of the merkle tree.",
+        src("DOC-2024"),
+    )
+    report = _obj(
+        profile,
+        {
+            "corrupted_root": {**boolean},
+            "corrupted_tree_map": {"type": "object", "additionalProperties": tree},
+            "last_corruption_check_epoch": {**string, "description": "RFC 3339 time of the check (not epoch seconds)."},
+        },
+        ["corrupted_root", "corrupted_tree_map"],
+        "merkle_corruption_report.",
+        src("DOC-2024", "DOC-1.15"),
+    )
+    merkle = _obj(
+        profile,
+        {"merkle_corruption_report": report},
+        ["merkle_corruption_report"],
+        "merkle-check data.",
+        src("DOC-2024"),
+    )
+    genroot_fields = {
+        "nonce": {**string},
+        "started": {**boolean},
+        "progress": {**integer, "description": "Key shares given so far."},
+        "required": {**integer, "description": "Key shares needed (the threshold)."},
+        "complete": {**boolean},
+        "encoded_token": {**string, "description": "The token XOR the OTP, unpadded base64 (once complete)."},
+        "encoded_root_token": {**string},
+        "pgp_fingerprint": {**string},
+        "otp": {**string, "description": "The one-time password, only in the answer that starts an attempt."},
+        "otp_length": {**integer},
+    }
+    genroot = _obj(
+        profile,
+        genroot_fields,
+        list(genroot_fields) if profile == "strict" else ["started", "progress", "required"],
+        "dr/secondary/generate-operation-token/attempt and /update: top-level JSON, no envelope.",
+        src("GENROOT", "DOC-DR-NEW"),
+    )
+    paths_filter = _obj(
+        profile,
+        {"mode": {"enum": ["allow", "deny"]}, "paths": {**strings}},
+        ["mode", "paths"],
+        "performance/primary/paths-filter/:id data.",
+        src("DOC-PERF-NEW"),
+    )
+    dynamic = _obj(
+        profile,
+        {"dynamic_filtered_mounts": {**strings}, "dynamic_filtered_namespaces": {**strings}},
+        ["dynamic_filtered_mounts", "dynamic_filtered_namespaces"],
+        "performance/{primary,secondary}/dynamic-filter/:id data.",
+        src("DOC-PERF-NEW"),
+    )
+    public_key = _obj(
+        profile, {"secondary_public_key": {**string}}, ["secondary_public_key"], "generate-public-key data.", dr_perf
+    )
+    return {
+        "secondary-token-response": token_body,
+        "merkle-check-response": envelope(profile, merkle, "POST merkle-check response.", src("DOC-2024")),
+        "operation-token-status": genroot,
+        "paths-filter-response": envelope(profile, paths_filter, "GET paths-filter response.", src("DOC-PERF-NEW")),
+        "dynamic-filter-response": envelope(profile, dynamic, "GET dynamic-filter response.", src("DOC-PERF-NEW")),
+        "public-key-response": envelope(profile, public_key, "POST generate-public-key response.", dr_perf),
+    }
 
 
 def build() -> dict[str, str]:

@@ -201,8 +201,8 @@ def i3_secondary_id_known_to_primary(obs: Sequence[Observation]) -> Iterator[Any
     """
     for kind, sec, sblock, swhere, prim, pblock, pwhere in _pairs_by_set(obs):
         sid = sblock.get("secondary_id")
-        if sid == "":  # a demoted primary has redeemed no activation token yet (best evidence; none is public)
-            continue
+        if not sblock.get("primaries") and not sblock.get("known_primary_cluster_addrs"):
+            continue  # attached to no primary (a demoted primary, an orphan): none knows it until update-primary
         known = pblock.get("known_secondaries") or []
         if sid not in known:
             yield _v(

@@ -126,8 +126,8 @@ class ReplicationOperations:
             self._orphan_links(rset, now)
             rset.halted = True
             wal = float(self.cluster(name).wal)
-            # It never redeemed an activation token, so it has no secondary id to show (best evidence).
-            self.detached[(name, kind)] = Detached(rset.cluster_id, "", wal, now)
+            # It has redeemed no activation token: no primary knows the id it shows (best evidence).
+            self.detached[(name, kind)] = Detached(rset.cluster_id, self._new_id(name, kind, "demoted"), wal, now)
             if kind == "dr":
                 for other in self.sets:
                     if other.kind == "performance" and other.primary == name:

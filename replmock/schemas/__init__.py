@@ -33,6 +33,12 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "reindex-response",
     "error",
     "health",
+    "secondary-token-response",
+    "merkle-check-response",
+    "operation-token-status",
+    "paths-filter-response",
+    "dynamic-filter-response",
+    "public-key-response",
 )
 
 SCHEMA_DESCRIPTIONS = {
@@ -46,6 +52,12 @@ SCHEMA_DESCRIPTIONS = {
     "reindex-response": "POST /v1/sys/replication/reindex response",
     "error": "any error body {'errors': [...]}",
     "health": "GET /v1/sys/health",
+    "secondary-token-response": "POST */primary/secondary-token response (the token in wrap_info)",
+    "merkle-check-response": "POST merkle-check response (merkle_corruption_report)",
+    "operation-token-status": "dr/secondary/generate-operation-token/attempt and /update (top-level)",
+    "paths-filter-response": "GET performance/primary/paths-filter/:id response",
+    "dynamic-filter-response": "GET performance/*/dynamic-filter/:id response",
+    "public-key-response": "POST */secondary/generate-public-key response",
 }
 
 ENDPOINT_PATHS = {

@@ -15,12 +15,12 @@ from pytest_httpserver import HTTPServer
 from replmock._errors import ReplmockError, UsageError
 from replmock.generate import payloads
 from replmock.generate.scenarios import scenario as build_scenario
-from replmock.schemas import RESPONSE_SCHEMA
 from replmock.server import control
 from replmock.server._transport import MAX_REQUEST_SIZE, GoHTTPServer, GoRequestHandler
 from replmock.server.faults import DEFAULT_ERRORS, Drift, Fault, Faults, Garbage, Latency, NodeState, Status, make_fault
 from replmock.server.journal import Journal, JournalEntry, body_for_journal, headers_of, redact_headers
 from replmock.vault import ENDPOINT_NAMES, Answer, Request, VaultNode, encode, endpoint_of, hint
+from replmock.vault._routes import response_schema
 from replmock.vault._wire import json_answer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -492,11 +492,12 @@ class MockVault:
         from replmock.schemas import validate
 
         endpoint = answer.endpoint
-        if endpoint not in RESPONSE_SCHEMA or "json" not in (answer.header("Content-Type") or ""):
+        success_schema = response_schema(endpoint)
+        if success_schema is None or "json" not in (answer.header("Content-Type") or ""):
             return
         body = json.loads(answer.body)
         is_error = isinstance(body, dict) and "errors" in body
-        schema = "error" if is_error else RESPONSE_SCHEMA[endpoint]
+        schema = "error" if is_error else success_schema
         report = validate(body, schema, "strict")
         if not report.ok:
             problems = "; ".join(map(str, report.issues))

@@ -62,6 +62,8 @@ class LogicalRoute:
     auth: Auth
     mount_type: str = "system"
     evidence: str = ""
+    schema: str | None = None
+    """The schema of its successful body (None: the schemas layer's RESPONSE_SCHEMA, or none)."""
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +89,7 @@ class MuxRoute:
     methods: frozenset[str]
     handler: Callable[[Call], Answer]
     evidence: str = ""
+    schema: str | None = None
 
 
 _BOOL: FieldType = "bool"
@@ -380,10 +383,39 @@ LOGICAL: tuple[LogicalRoute, ...] = (
 MOUNTS: tuple[str, ...] = ("sys/", "auth/token/", "cubbyhole/", "identity/")
 """The mounts every Vault has (an unknown one answers ``no handler for route``)."""
 
+SCHEMA_OF_ROUTE = {
+    "dr-secondary-token": "secondary-token-response",
+    "perf-secondary-token": "secondary-token-response",
+    "merkle-check": "merkle-check-response",
+    "dr-secondary-merkle-check": "merkle-check-response",
+    "dr-operation-token-attempt": "operation-token-status",
+    "dr-operation-token-update": "operation-token-status",
+    "perf-paths-filter": "paths-filter-response",
+    "perf-primary-dynamic-filter": "dynamic-filter-response",
+    "perf-secondary-dynamic-filter": "dynamic-filter-response",
+    "dr-generate-public-key": "public-key-response",
+    "perf-generate-public-key": "public-key-response",
+    "dr-reindex": "reindex-response",
+    "perf-reindex": "reindex-response",
+    "dr-secondary-reindex": "reindex-response",
+    "dr-secondary-recover": "recover-response",
+}
+"""Routes whose successful body has a schema of its own (the status, health, recover and reindex ones are the
+schemas layer's RESPONSE_SCHEMA)."""
+
 _ALL: tuple[MuxRoute | LogicalRoute, ...] = (*MUX, *LOGICAL)
 BY_ENDPOINT: dict[str, MuxRoute | LogicalRoute] = {r.endpoint: r for r in _ALL}
 ENDPOINT_NAMES: tuple[str, ...] = tuple(BY_ENDPOINT)
 MUX_BY_PATH = {r.path: r for r in MUX}
+
+
+def response_schema(endpoint: str | None) -> str | None:
+    """The schema name of ``endpoint``'s successful body, if it has one."""
+    from replmock.schemas import RESPONSE_SCHEMA
+
+    if endpoint is None:
+        return None
+    return SCHEMA_OF_ROUTE.get(endpoint) or RESPONSE_SCHEMA.get(endpoint)
 
 
 def mount_of(logical_path: str) -> str | None:
