@@ -206,33 +206,69 @@ def test_bao_decodes_a_dr_operation_token_with_the_otp(fleet: MockTopology) -> N
     assert promote.status_code == 200
 
 
-def test_dr_failover_and_failback_runbook(fleet: MockTopology) -> None:
+class Operator:
+    """How an operator drives the API: with hvac, or with the bao CLI (the same commands as the vault CLI)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BAO_", "VAULT_"))}
+
+    def write(
+        self, url: str, path: str, data: dict[str, str] | None = None, token: str | None = ROOT
+    ) -> dict[str, Any]:
+        """``vault write`` / ``client.write_data``: the parsed answer ({} for a 204)."""
+        if self.kind == "hvac":
+            answer = hvac.Client(url=url, token=token or "").write_data(path, data=data or {})
+            return answer if isinstance(answer, dict) else {}
+        env = {**self.env, "BAO_ADDR": url} | ({"BAO_TOKEN": token} if token else {})
+        pairs = [f"{k}={v}" for k, v in (data or {}).items()]
+        force = [] if pairs else ["-f"]  # flags go before the path
+        done = subprocess.run([bao_binary(), "write", "-format=json", *force, path, *pairs], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    def dr_operation_token(self, topo: MockTopology, name: str) -> str:
+        """hvac: the whole flow in Python. bao: the attempt over HTTP (bao 2.6+ has no -dr-token), then
+        ``bao operator generate-root -decode``, which reads otp_length from sys/generate-root-token/attempt."""
+        if self.kind == "hvac":
+            return dr_operation_token(topo, name)
+        url = topo[name].url + "/v1/sys/replication/dr/secondary/generate-operation-token"
+        started = requests.post(url + "/attempt", timeout=10).json()
+        for key in topo[name].unseal_keys[: topo[name].threshold]:
+            done = requests.post(url + "/update", json={"key": key, "nonce": started["nonce"]}, timeout=10).json()
+        env = {**self.env, "BAO_ADDR": topo["B"].url, "BAO_TOKEN": ROOT}
+        decoded = subprocess.run(
+            [bao_binary(), "operator", "generate-root", f"-decode={done['encoded_token']}", f"-otp={started['otp']}"],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert decoded.returncode == 0, decoded.stderr
+        return decoded.stdout.strip()
+
+
+@pytest.mark.parametrize("client", ["hvac", "bao"])
+def test_dr_failover_and_failback_runbook(fleet: MockTopology, client: str) -> None:
     """Generate a DR operation token on C, promote C, demote A, point B at C; then fail back to A."""
+    op = Operator(client)
     a, b, c = fleet["A"].url, fleet["B"].url, fleet["C"].url
     before = assert_invariants(fleet)
     dr_id, perf_id = before["A"]["dr"]["cluster_id"], before["A"]["performance"]["cluster_id"]
 
-    token = dr_operation_token(fleet, "C")
-    assert post(c, "sys/replication/dr/secondary/promote", {"dr_operation_token": token}, None).status_code == 204
+    token = op.dr_operation_token(fleet, "C")
+    op.write(c, "sys/replication/dr/secondary/promote", {"dr_operation_token": token}, token=None)
     now = assert_invariants(fleet)
     assert (now["C"]["dr"]["mode"], now["C"]["performance"]["mode"]) == ("primary", "primary")
     assert (now["C"]["dr"]["cluster_id"], now["C"]["performance"]["cluster_id"]) == (dr_id, perf_id)
 
-    assert post(a, "sys/replication/dr/primary/demote").status_code == 204
+    op.write(a, "sys/replication/dr/primary/demote")
     now = assert_invariants(fleet)
     assert (now["A"]["dr"]["mode"], now["A"]["performance"]["mode"]) == ("secondary", "disabled")
     assert now["A"]["dr"]["cluster_id"] == dr_id  # it keeps its cluster id, to rejoin without a wipe
     fleet.advance(20)
     assert status(fleet)["B"]["performance"]["primaries"][0]["connection_status"] == "disconnected"
 
-    bao_env = {k: v for k, v in os.environ.items() if not k.startswith(("BAO_", "VAULT_"))}
-    minted = subprocess.run(
-        [bao_binary(), "write", "-format=json", "sys/replication/performance/primary/secondary-token", "id=b-after-failover"],
-        env={**bao_env, "BAO_ADDR": c, "BAO_TOKEN": ROOT}, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert minted.returncode == 0, minted.stderr
-    activation = json.loads(minted.stdout)["wrap_info"]["token"]
-    assert post(b, "sys/replication/performance/secondary/update-primary", {"token": activation}).status_code == 204
+    minted = op.write(c, "sys/replication/performance/primary/secondary-token", {"id": "b-after-failover"})
+    op.write(b, "sys/replication/performance/secondary/update-primary", {"token": minted["wrap_info"]["token"]})
     for _ in range(6):
         fleet.advance(60)
         now = assert_invariants(fleet)
@@ -241,19 +277,22 @@ def test_dr_failover_and_failback_runbook(fleet: MockTopology) -> None:
     assert "b-after-failover" in now["C"]["performance"]["known_secondaries"]
 
     # Failback: A rejoins as C's DR secondary, catches up, is promoted; C is demoted; B goes back to A.
-    a_token = dr_operation_token(fleet, "A")
-    rejoin = secondary_token(c, "dr", "a-failback")
-    body = {"dr_operation_token": a_token, "token": rejoin}
-    assert post(a, "sys/replication/dr/secondary/update-primary", body, None).status_code == 204
+    a_token = op.dr_operation_token(fleet, "A")
+    rejoin = op.write(c, "sys/replication/dr/primary/secondary-token", {"id": "a-failback"})["wrap_info"]["token"]
+    op.write(
+        a, "sys/replication/dr/secondary/update-primary", {"dr_operation_token": a_token, "token": rejoin}, token=None
+    )
     for _ in range(6):
         fleet.advance(60)
         now = assert_invariants(fleet)
     assert now["A"]["dr"]["state"] == "stream-wals"
-    a_token = dr_operation_token(fleet, "A")
-    assert post(a, "sys/replication/dr/secondary/promote", {"dr_operation_token": a_token}, None).status_code == 204
-    assert post(c, "sys/replication/dr/primary/demote").status_code == 204
-    back = secondary_token(a, "performance", "b-failback")
-    assert post(b, "sys/replication/performance/secondary/update-primary", {"token": back}).status_code == 204
+    a_token = op.dr_operation_token(fleet, "A")
+    op.write(a, "sys/replication/dr/secondary/promote", {"dr_operation_token": a_token}, token=None)
+    op.write(c, "sys/replication/dr/primary/demote")
+    back = op.write(a, "sys/replication/performance/primary/secondary-token", {"id": "b-failback"})["wrap_info"][
+        "token"
+    ]
+    op.write(b, "sys/replication/performance/secondary/update-primary", {"token": back})
     for _ in range(6):
         fleet.advance(60)
         now = assert_invariants(fleet)
@@ -261,6 +300,24 @@ def test_dr_failover_and_failback_runbook(fleet: MockTopology) -> None:
     assert now["B"]["performance"]["state"] == "stream-wals"
     assert now["B"]["performance"]["primaries"][0]["api_address"] == a
     assert (now["A"]["dr"]["cluster_id"], now["A"]["performance"]["cluster_id"]) == (dr_id, perf_id)
+
+
+@pytest.mark.parametrize("client", ["hvac", "bao"])
+def test_set_up_runbook(client: str) -> None:
+    """Enable a primary, mint a secondary token, enable a secondary with it, watch it reach stream-wals."""
+    op = Operator(client)
+    spec = TopologySpec((ClusterSpec("A"), ClusterSpec("B")))
+    with MockTopology(Generator().build(spec, 5)) as topo:
+        a, b = topo["A"].url, topo["B"].url
+        op.write(a, "sys/replication/dr/primary/enable")
+        minted = op.write(a, "sys/replication/dr/primary/secondary-token", {"id": "b", "ttl": "10m"})
+        op.write(b, "sys/replication/dr/secondary/enable", {"token": minted["wrap_info"]["token"]})
+        for _ in range(20):
+            topo.advance(1)
+            now = assert_invariants(topo)
+        assert (now["B"]["dr"]["mode"], now["B"]["dr"]["state"]) == ("secondary", "stream-wals")
+        assert now["A"]["dr"]["secondaries"][0]["node_id"] == "b"
+        assert_no_mock_errors(topo)
 
 
 def test_key_shares_are_configurable_and_handed_to_the_test() -> None:
