@@ -93,7 +93,24 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8200, help="first port; 0 picks free ports")
     srv.add_argument("--root-token", default="root", help="token with sudo (default: root)")
-    srv.add_argument("--token", action="append", default=[], metavar="T", help="token with update but no sudo")
+    srv.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="NAME[:default]",
+        help="a token with update on the replication paths but no sudo; NAME:default holds only Vault's default policy",
+    )
+    srv.add_argument(
+        "--namespace", action="append", default=[], metavar="NS", help="a namespace that exists (others: not found)"
+    )
+    srv.add_argument(
+        "--clock",
+        choices=["wall", "frozen"],
+        default="wall",
+        help="wall: time starts now and follows the wall clock (default); frozen: it moves only with "
+        "POST /_replmock/advance",
+    )
+    srv.add_argument("--json", action="store_true", help="print the start-up information as one JSON line")
     srv.add_argument("--tls-cert", metavar="FILE")
     srv.add_argument("--tls-key", metavar="FILE")
 

@@ -143,7 +143,11 @@ def test_seal_kill_and_faults_through_the_control_api() -> None:
     [
         ("partition", {"clusters": ["A", "Q"]}, '"clusters" must be two of'),
         ("seal", {}, '"cluster" must name one of'),
-        ("advance", {"seconds": -1}, '"seconds" must be a number >= 0'),
+        ("advance", {"seconds": -1}, '"seconds" must be a number from 0 to'),
+        ("partition", {"clusters": ["A", "A"]}, "two different clusters"),
+        ("write", {"cluster": "A", "entries": 1e300}, '"entries" must be a whole number'),
+        ("faults", {"kind": "latency", "seconds": 1e300}, "latency needs seconds from 0 to 3600"),
+        ("faults", {"kind": "state", "state": "zzz"}, "unknown node state 'zzz'"),
         ("melt", {}, "unknown control action 'melt'"),
         ("faults", {"kind": "melt"}, "unknown fault kind 'melt'"),
     ],
@@ -153,3 +157,29 @@ def test_bad_control_requests_say_what_was_expected(action: str, body: dict[str,
         answer = requests.post(f"{info['clusters']['A']['url']}/_replmock/{action}", json=body, timeout=10)
         assert answer.status_code == 400
         assert words in answer.json()["errors"][0]
+
+
+def test_the_command_line_takes_clock_json_and_token_kinds() -> None:
+    """Through the real parser, as a user types it (the other tests build the arguments by hand)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "replmock.cli", "serve", "--scenario", "perf-primary", "--port", "0", "--clock",
+         "frozen", "--json", "--token", "viewer:default", "--namespace", "team"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["clock"] == "frozen"
+        url = info["clusters"]["A"]["url"]
+        first = requests.get(url + "/v1/sys/health", timeout=10).json()["server_time_utc"]
+        assert requests.get(url + "/v1/sys/health", timeout=10).json()["server_time_utc"] == first
+        viewer = requests.post(url + "/v1/sys/replication/recover", headers={"X-Vault-Token": "viewer"}, timeout=10)
+        assert viewer.status_code == 403
+        ns = requests.get(url + "/v1/sys/replication/status", headers={"X-Vault-Namespace": "team"}, timeout=10)
+        assert ns.json() == {"errors": ["operation unavailable in namespaces"]}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

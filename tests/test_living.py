@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -209,3 +210,41 @@ def test_scenario_options_for_load_balancers_and_secondaries_that_never_connecte
     secondary = _block(top, "B", "performance")
     last_start = datetime.fromisoformat(secondary["last_start"].replace("Z", "+00:00"))
     assert int(secondary["last_reindex_epoch"]) <= int(last_start.timestamp())
+
+
+def test_a_partition_stops_heartbeats_and_wals_at_once_and_the_canary_ages_from_then() -> None:
+    top = scenario("perf-secondary", 0)
+    top.advance(30)
+    top.partition("A", "B")
+    cut = top.now()
+    before = _block(top, "B", "performance")
+    for _ in range(7):  # within the heartbeat timeout: still "connected", but nothing crosses
+        top.advance(2)
+        block = _block(top, "B", "performance")
+        assert block["last_remote_wal"] == before["last_remote_wal"]
+        beat = datetime.fromisoformat(block["primaries"][0]["last_heartbeat"].replace("Z", "+00:00"))
+        assert beat <= cut
+    assert _canary(top, "B", "performance") >= 14_000
+
+
+def test_a_write_burst_ages_the_canary_only_as_long_as_the_catch_up_takes() -> None:
+    top = scenario("perf-secondary", 0)
+    top.advance(30)
+    top.write("A", 50_000)  # 25 s of work at the default catch-up rate of 2,000 entries/s
+    assert _canary(top, "B", "performance") < 2_000  # the burst is new: nothing is old yet
+    top.advance(10)
+    assert 9_000 < _canary(top, "B", "performance") < 12_000
+    top.advance(30)
+    assert _canary(top, "B", "performance") < 2_000  # caught up
+
+
+def test_step_down_starts_a_new_active_time() -> None:
+    from replmock.vault import Request, VaultNode
+
+    top = scenario("perf-primary", 0)
+    node = VaultNode(top, "A")
+    before = json.loads(node.handle(Request.build("GET", "/v1/sys/leader")).body)["active_time"]
+    top.advance(120)
+    top.step_down("A")
+    after = json.loads(node.handle(Request.build("GET", "/v1/sys/leader")).body)["active_time"]
+    assert after != before

@@ -54,13 +54,13 @@ def canary_age_ms(top: Topology, rset: ReplicationSet, link: Link) -> int:
     writes one a second), growing while it applies nothing (disconnected, diffing, syncing, stopped) or lags."""
     now = top.now()
     ms = int((now - link.enabled_at).total_seconds() * 1000)
-    base = 200 + (ms + link.canary_phase_ms) % 600
+    base = 200 + (ms + link.canary_phase_ms) % 600 + int(link.delay * 1000)
     if link.stale_since is not None:
         return base + int((now - link.stale_since).total_seconds() * 1000)
     primary = top.cluster(rset.primary)
-    behind = primary.wal - link.remote_wal
-    if behind > primary.write_rate and primary.write_rate > 0:  # more than a second's writes behind
-        return base + int(behind / primary.write_rate * 1000)
+    behind = primary.wal - primary.write_rate * link.delay - link.remote_wal
+    if behind > max(1.0, primary.write_rate) and link.caught_up_at is not None:  # lagging: the oldest unapplied write
+        return base + int((now - link.caught_up_at).total_seconds() * 1000)
     return base
 
 

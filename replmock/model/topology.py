@@ -79,6 +79,10 @@ class Link:
     """Since when the secondary has applied nothing from its primary (its canary ages from here)."""
     delay: float = 0.0
     """Seconds of extra delay on the link (``slow_link``): the secondary applies what is that old."""
+    cut_at: datetime | None = None
+    """When a partition cut the link: nothing flows from then on (the link is declared lost a heartbeat timeout later)."""
+    caught_up_at: datetime | None = None
+    """The last time the secondary had applied everything it could (its canary ages from here while it lags)."""
 
 
 @dataclass
@@ -161,6 +165,8 @@ class Cluster:
     types: dict[str, TypeState] = field(default_factory=lambda: {t: TypeState() for t in TYPES})
     sealed: bool = False
     """Sealed: the node answers 503 but to sys/health and sys/seal-status; replication stops."""
+    active_since: datetime | None = None
+    """When the active node took over (None: when the clock started)."""
     down: bool = False
     """Killed: the process is gone, connections are refused."""
     reindex: Reindex | None = None
@@ -253,9 +259,15 @@ class Topology(ReplicationOperations):
         """(cluster, type) secondaries with no primary (demoted primaries, orphaned secondaries)."""
         self.activations: dict[str, Activation] = {}
         """Secondary activation tokens the primaries minted."""
+        self.batch_tokens: dict[str, tuple[str, datetime]] = {}
+        """Batch tokens (encrypted blobs, not stored by Vault) by the cluster that made them, with their expiry."""
         self._check_consistency()
         for rset, link in self.iter_links():  # transient states end on their own
             self._schedule_transient(rset, link, self._synced)
+            primary = self.cluster(rset.primary)
+            behind = primary.wal - link.remote_wal
+            lag = behind / primary.write_rate if behind > primary.write_rate > 0 else 0.0
+            link.caught_up_at = self._synced - timedelta(seconds=min(3600.0, lag))
             if rset.kind == "dr":  # a DR secondary's WAL is its primary's, as far as it has applied it
                 self.cluster(link.secondary).wal = link.remote_wal
 
@@ -373,18 +385,21 @@ class Topology(ReplicationOperations):
                 cluster.reindex = None
         for rset, link in self.iter_links():
             primary = self.cluster(rset.primary)
-            self._step_link(link, primary.wal - primary.write_rate * link.delay, end, dt)
+            self._step_link(link, primary.wal - primary.write_rate * link.delay, primary.write_rate, end, dt)
             self._follow_reachability(rset, link, end)
         for name, link in mirrors.items():  # a DR secondary mirrors its primary's WAL
             self.cluster(name).wal = link.remote_wal
 
-    def _step_link(self, link: Link, primary_wal: float, end: datetime, dt: float) -> None:
+    def _step_link(self, link: Link, primary_wal: float, rate: float, end: datetime, dt: float) -> None:
         # Progress over the interval in the state it had, then the changes due at its end
-        # (sync() ends every interval at the next scheduled change).
-        if link.state == "merkle-sync":
+        # (sync() ends every interval at the next scheduled change). A cut link moves nothing.
+        if link.state == "merkle-sync" and link.cut_at is None:
             link.sync_done = min(link.sync_total, link.sync_done + self.catch_up_rate * dt)
-        if link.connected and link.state == "stream-wals":
+        if link.connected and link.state == "stream-wals" and link.cut_at is None:
             link.remote_wal = max(link.remote_wal, min(primary_wal, link.remote_wal + self.catch_up_rate * dt))
+            if primary_wal - link.remote_wal <= max(1.0, rate):  # caught up: the canary is fresh again
+                link.caught_up_at = end
+                link.stale_since = None
         for when, changes in [e for e in link.timeline if e[0] <= end]:
             link.timeline.remove((when, changes))
             for key, value in changes.items():
@@ -410,6 +425,12 @@ class Topology(ReplicationOperations):
         pair = frozenset({rset.primary, link.secondary})
         ends_up = self.up(rset.primary) and self.up(link.secondary) and not rset.halted
         since = self.partitions.get(pair)
+        if since is not None and link.cut_at is None:  # nothing flows from the moment of the partition
+            link.cut_at = since
+            if link.connected or link.timeline:
+                link.stale_since = link.stale_since or since
+        elif since is None:
+            link.cut_at = None
         cut = since is not None and (now - since).total_seconds() >= HEARTBEAT_TIMEOUT
         if not ends_up or cut:
             if link.connected or link.timeline:
@@ -490,10 +511,16 @@ class Topology(ReplicationOperations):
 
     def partition(self, a: str, b: str) -> None:
         """``a`` and ``b`` can no longer reach each other; links between them drop after a heartbeat timeout."""
+        if a == b:
+            msg = f"a partition needs two different clusters, got {a!r} twice"
+            raise UsageError(msg)
         with self.lock:
             self.cluster(a), self.cluster(b)
             now = self._event()
             self.partitions.setdefault(frozenset({a, b}), now)
+            for rset, link in self.iter_links():
+                if {rset.primary, link.secondary} == {a, b}:
+                    self._follow_reachability(rset, link, now)
 
     def heal(self, a: str, b: str) -> None:
         """End a partition: secondaries reconnect, diff, sync if they must, and stream again."""
@@ -540,6 +567,7 @@ class Topology(ReplicationOperations):
             new = cluster.nodes[(index + 1) % len(cluster.nodes)]
             old.api_addr, new.api_addr = new.api_addr, old.api_addr  # the served address follows the active node
             old.active, new.active = False, True
+            cluster.active_since = now
             new.performance_standby, old.performance_standby = False, cluster.edition == "enterprise"
             cluster.nodes.remove(new)
             cluster.nodes.insert(0, new)
@@ -614,6 +642,8 @@ class Topology(ReplicationOperations):
         now = self.clock.now()
         if not link.connected and link.disconnected_at is not None:
             return link.disconnected_at
+        if link.cut_at is not None:  # no heartbeat crosses a partition: the last one is from before it
+            now = min(now, link.cut_at)
         base = max(link.enabled_at, link.last_start)  # heartbeats tick from the latest (re)connection
         since = (now - base).total_seconds() - link.heartbeat_phase
         if since < 0:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from replmock._errors import ReplmockError
 from replmock.generate.payloads import canary_age_ms
+from replmock.server.faults import DEFAULT_TIMES
 from replmock.vault import Answer, Request
 from replmock.vault._wire import json_answer
 
@@ -77,10 +78,10 @@ def _pair(fleet: MockTopology, body: dict[str, Any]) -> tuple[str, str]:
     return pair[0], pair[1]
 
 
-def _number(body: dict[str, Any], key: str) -> float:
+def _number(body: dict[str, Any], key: str, most: float = 10 * 365 * 86400) -> float:
     value = body.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise _Bad(f'"{key}" must be a number >= 0, got {value!r}')
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
+        raise _Bad(f'"{key}" must be a number from 0 to {most:g}, got {value!r}')
     return float(value)
 
 
@@ -122,11 +123,16 @@ def _dispatch(  # noqa: C901, PLR0912, PLR0917 - one branch per control action
     elif action == "restart":
         fleet.restart(_cluster(fleet, body, here, default=False))
     elif action == "write":
-        top.write(_cluster(fleet, body, here, default=False), int(_number(body, "entries")))
+        entries = body.get("entries")
+        if isinstance(entries, bool) or not isinstance(entries, int) or not 0 <= entries <= 10**9:
+            raise _Bad(f'"entries" must be a whole number from 0 to 1000000000, got {entries!r}')
+        top.write(_cluster(fleet, body, here, default=False), entries)
     elif action == "faults":
         params = {k: v for k, v in body.items() if k not in {"cluster", "kind", "endpoint", "times"}}
         vault = fleet.vaults[_cluster(fleet, body, here)]
-        fault = vault.fault(str(body.get("kind")), body.get("endpoint"), times=body.get("times"), **params)
+        kind = str(body.get("kind"))
+        default = 1 if kind == "state" and params.get("state") == "standby" else DEFAULT_TIMES.get(kind)
+        fault = vault.fault(kind, body.get("endpoint"), times=body.get("times", default), **params)
         return {"added": fault.describe()}
     elif action == "reset":
         for vault in fleet.vaults.values():

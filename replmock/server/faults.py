@@ -23,6 +23,11 @@ FAULT_KINDS: tuple[str, ...] = ("status", "latency", "drop", "truncate", "garbag
 DriftOp = Literal["remove", "rename", "retype", "enum"]
 DRIFT_OPS: tuple[str, ...] = ("remove", "rename", "retype", "enum")
 STAGES: tuple[str, ...] = ("delay", "replace", "state", "body", "wire")
+MAX_LATENCY = 3600.0
+"""Seconds: a longer latency is a hang, which a test expresses better with ``drop()``."""
+NODE_STATES: tuple[str, ...] = ("sealed", "standby", "perf-standby")
+DEFAULT_TIMES: dict[str, int | None] = {"status": 1, "drop": 1, "truncate": 1, "garbage": 1}
+"""How many requests a fault lasts when not told: one where a retry is the usual client answer, as in the Python API."""
 
 # Vault's own bodies for the usual failure codes (sdk/logical/error.go, http/handler.go).
 DEFAULT_ERRORS = {
@@ -180,8 +185,13 @@ def make_fault(kind: str, **params: Any) -> Fault:  # noqa: C901 - one check per
     if kind == "status" and params.get("errors") is None:
         params["errors"] = []
     seconds = params.get("seconds")
-    if kind == "latency" and (isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0):
-        msg = f"latency needs seconds >= 0, got {seconds!r}"
+    if kind == "latency" and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_LATENCY
+    ):
+        msg = f"latency needs seconds from 0 to {MAX_LATENCY}, got {seconds!r}"
+        raise UsageError(msg)
+    if kind == "state" and params.get("state", "sealed") not in NODE_STATES:
+        msg = f"unknown node state {params.get('state')!r}; expected one of: {', '.join(NODE_STATES)}"
         raise UsageError(msg)
     if kind == "drift":
         if params.get("op") not in DRIFT_OPS:

@@ -417,7 +417,8 @@ class MockVault:
             self.errors.append(MockInternalError(f"{request.method} {request.raw_path}: {type(exc).__name__}: {exc}"))
             answer = json_answer(500, {"errors": ["internal error"]})
         if self.log is not None:
-            self.log(f"{self.cluster}  {request.method} {request.raw_path} -> {answer.status or 'dropped'}")
+            path = request.raw_path if len(request.raw_path) <= 200 else request.raw_path[:200] + "..."  # noqa: PLR2004
+            self.log(f"{self.cluster}  {request.method[:20]} {path} -> {answer.status or 'dropped'}")
         if generation == self._generation:  # a request from before reset() belongs to no test
             path = request.raw_path
             self.journal.add(

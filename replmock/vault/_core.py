@@ -316,6 +316,8 @@ class VaultNode:
         assert isinstance(result, Result)  # noqa: S101 - handlers return a Result, a cached text or None
         warnings = [*result.warnings, *([warning] if warning else [])]
         envelope = self.envelope(result.data, warnings, route.mount_type)
+        if result.auth is not None:
+            envelope["auth"] = result.auth
         return json_answer(200, envelope, endpoint=route.endpoint)
 
     def envelope(self, data: Any, warnings: list[str] | None = None, mount_type: str = "system") -> dict[str, Any]:

@@ -20,6 +20,8 @@ class Result:
 
     data: Any = None
     warnings: list[str] = field(default_factory=list)
+    auth: Any = None
+    """The envelope's ``auth`` block (token creation)."""
 
 
 # --- replication --------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def leader(call: Call) -> Answer:
     body: dict[str, Any] = {
         "ha_enabled": True,
         "is_self": is_self,
-        "active_time": payloads.rfc3339(cluster, start) if is_self else "0001-01-01T00:00:00Z",
+        "active_time": payloads.rfc3339(cluster, cluster.active_since or start) if is_self else "0001-01-01T00:00:00Z",
         "leader_address": cluster.active.api_addr,
         "leader_cluster_address": cluster.active.cluster_addr,
         "performance_standby": call.state == "perf-standby",

@@ -103,19 +103,76 @@ def secondary_enable(call: Call) -> None:
     _model(call, "enable_secondary", call.fields["token"])
 
 
-def _require_dr_token(call: Call) -> None:
-    """The DR secondary endpoints take ``dr_operation_token`` in the body (they are unauthenticated otherwise)."""
+def _require_dr_token(call: Call, *, batch_ok: bool = False) -> None:
+    """The DR secondary endpoints take ``dr_operation_token`` in the body (they are unauthenticated otherwise).
+
+    ``batch_ok``: promote and update-primary also take a batch token made on the primary with a policy for them
+    (§13.6, weak evidence: docs headlines and tutorials, not code): a DR secondary shares its primary's keyring,
+    so it can read the blob.
+    """
     _enterprise(call)
     given = call.fields.get("dr_operation_token") or ""
     if not given:
         raise VaultError(400, "missing dr_operation_token")  # best evidence
-    if given not in call.node.dr_tokens:
-        raise VaultError(400, "invalid dr_operation_token")  # best evidence; Vault logs the cause
+    if given in call.node.dr_tokens or (batch_ok and _batch_valid(call, given)):
+        return
+    raise VaultError(400, "invalid dr_operation_token")  # best evidence; Vault logs the cause
+
+
+def _batch_valid(call: Call, token: str) -> bool:
+    top = call.node.topology
+    made = top.batch_tokens.get(token)
+    if made is None or top.now() > made[1]:
+        return False
+    issuer, mine = top.role(made[0], "dr"), top.role(call.node.cluster, "dr")
+    issuer_id = issuer.rset.cluster_id if issuer.rset is not None else None
+    mine_id = mine.rset.cluster_id if mine.rset is not None else (mine.detached.cluster_id if mine.detached else None)
+    return issuer_id is not None and issuer_id == mine_id
+
+
+def token_create(call: Call) -> Result:
+    """``auth/token/create``: a batch token (``hvb.``) for DR operations, or a service token with the given
+    policies (``default`` only, or ``replication-operator`` for update on the replication paths)."""
+    f = call.fields
+    ttl = parse_ttl(f["ttl"] or "768h")
+    top = call.node.topology
+    policies = sorted(set(f["policies"] or ["default"]) | {"default"})
+    if "root" in policies:
+        raise VaultError(400, "root tokens can only be created with sys/generate-root")  # best evidence
+    if f["type"] == "batch":
+        token = "hvb." + base64.urlsafe_b64encode(secrets.token_bytes(96)).decode().rstrip("=")
+        top.batch_tokens[token] = (call.node.cluster, top.now() + ttl)
+        accessor = ""
+    elif f["type"] in {"service", "default", ""}:
+        token = "hvs." + "".join(secrets.choice(_BASE62) for _ in range(24))
+        from replmock.vault._auth import Token, TokenKind
+
+        kind: TokenKind = "operator" if "replication-operator" in policies else "default"
+
+        call.node.tokens[token] = Token(token, kind, f["display_name"] or "token")
+        accessor = call.node.tokens[token].accessor()
+    else:
+        raise VaultError(400, f'unknown token type "{f["type"]}"')
+    auth = {
+        "client_token": token,
+        "accessor": accessor,
+        "policies": policies,
+        "token_policies": policies,
+        "metadata": None,
+        "lease_duration": int(ttl.total_seconds()),
+        "renewable": f["type"] != "batch",
+        "entity_id": "",
+        "token_type": "batch" if f["type"] == "batch" else "service",
+        "orphan": bool(f["orphan"]) or f["type"] == "batch",
+        "mfa_requirement": None,
+        "num_uses": 0,
+    }
+    return Result(None, auth=auth)
 
 
 def secondary_promote(call: Call) -> None:
     if _kind(call) == "dr":
-        _require_dr_token(call)
+        _require_dr_token(call, batch_ok=True)
     _model(call, "promote", call.fields["primary_cluster_addr"] or "")
 
 
@@ -127,7 +184,7 @@ def secondary_disable(call: Call) -> None:
 
 def update_primary(call: Call) -> None:
     if _kind(call) == "dr":
-        _require_dr_token(call)
+        _require_dr_token(call, batch_ok=True)
     token, addrs = call.fields["token"], call.fields["update_primary_addrs"]
     if token and addrs:
         raise VaultError(400, "token and update_primary_addrs are mutually exclusive")

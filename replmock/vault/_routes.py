@@ -307,6 +307,23 @@ def _replication_routes() -> tuple[LogicalRoute, ...]:
             evidence="DOC-PERF-NEW",
         ),
         LogicalRoute(
+            "token-create",
+            "auth/token/",
+            "create",
+            _update(
+                r.token_create,
+                Field("type", _S, default="service"),
+                Field("policies", _LIST, default=[]),
+                Field("ttl", _S, default=""),
+                Field("orphan", _BOOL, default=False),
+                Field("display_name", _S, default=""),
+                Field("no_parent", _BOOL, default=False),
+            ),
+            "token",
+            mount_type="token",
+            evidence="vault/token_store.go handleCreate; batch tokens for DR operations (§13.6)",
+        ),
+        LogicalRoute(
             "root-token-attempt",
             "sys/",
             "generate-root-token/attempt",
