@@ -345,3 +345,19 @@ def test_paths_filters_and_dynamic_filters(fleet: MockTopology) -> None:
     assert bad.status_code == 400
     a.delete(path)
     assert a.read(path) is None
+
+
+def test_batch_dr_operation_tokens_made_on_the_primary_promote_its_dr_secondary(fleet: MockTopology) -> None:
+    """Batch tokens made on the primary work as dr_operation_token for promote and update-primary (§13.6)."""
+    made = post(fleet["A"].url, "auth/token/create", {"type": "batch", "policies": ["dr-ops"], "ttl": "1h"}).json()
+    batch = made["auth"]["client_token"]
+    assert batch.startswith("hvb.")
+    assert (made["auth"]["token_type"], made["auth"]["orphan"], made["auth"]["renewable"]) == ("batch", True, False)
+    foreign = post(fleet["B"].url, "auth/token/create", {"type": "batch"}).json()["auth"]["client_token"]
+    c = fleet["C"].url  # a DR secondary of A, not of B
+    assert post(c, "sys/replication/dr/secondary/merkle-check", {"dr_operation_token": batch}, None).status_code == 400
+    assert post(c, "sys/replication/dr/secondary/promote", {"dr_operation_token": foreign}, None).status_code == 400
+    assert post(c, "sys/replication/dr/secondary/promote", {"dr_operation_token": batch}, None).status_code == 204
+    assert status(fleet)["C"]["dr"]["mode"] == "primary"
+    refused = post(fleet["A"].url, "auth/token/create", {"type": "batch"}, "ops")
+    assert refused.status_code == 403  # only a token whose policy allows it (here: root) creates tokens
