@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
@@ -518,9 +518,7 @@ class Topology(ReplicationOperations):
             self.cluster(a), self.cluster(b)
             now = self._event()
             self.partitions.setdefault(frozenset({a, b}), now)
-            for rset, link in self.iter_links():
-                if {rset.primary, link.secondary} == {a, b}:
-                    self._follow_reachability(rset, link, now)
+            self._recheck(now, lambda ends: ends == {a, b})
 
     def heal(self, a: str, b: str) -> None:
         """End a partition: secondaries reconnect, diff, sync if they must, and stream again."""
@@ -528,17 +526,19 @@ class Topology(ReplicationOperations):
             self.cluster(a), self.cluster(b)
             now = self._event()
             self.partitions.pop(frozenset({a, b}), None)
-            for rset, link in self.iter_links():
-                if {rset.primary, link.secondary} == {a, b}:
-                    self._follow_reachability(rset, link, now)
+            self._recheck(now, lambda ends: ends == {a, b})
 
     def _set_flag(self, name: str, flag: str, value: bool) -> None:
         with self.lock:
             now = self._event()
             setattr(self.cluster(name), flag, value)
-            for rset, link in self.iter_links():
-                if name in {rset.primary, link.secondary}:
-                    self._follow_reachability(rset, link, now)
+            self._recheck(now, lambda ends: name in ends)
+
+    def _recheck(self, now: datetime, which: Callable[[set[str]], bool]) -> None:
+        """Apply an event at once to the links whose two ends ``which`` selects."""
+        for rset, link in self.iter_links():
+            if which({rset.primary, link.secondary}):
+                self._follow_reachability(rset, link, now)
 
     def seal(self, name: str) -> None:
         """Seal cluster ``name``'s active node: it answers 503, and its replication links drop at once."""
