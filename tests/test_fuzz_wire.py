@@ -487,14 +487,22 @@ def test_half_sent_requests_are_closed_after_the_header_timeout() -> None:
 
 
 @contextlib.contextmanager
-def _serve_process() -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def _serve_process(max_files: int | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+
+    def limit() -> None:  # in the child, before exec: at most max_files descriptors
+        if max_files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "replmock.cli", "serve", "--scenario", "perf-primary", "--port", "0"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        preexec_fn=limit if max_files is not None else None,  # noqa: PLW1509 - no threads in this test process need it
     )
     try:
         assert proc.stdout is not None
@@ -598,3 +606,28 @@ def test_no_server_header(vault: MockVault) -> None:
     outcome = _alive(vault)
     assert outcome.reply is not None, outcome.error
     assert outcome.reply.header("Server") is None, outcome.reply.summary()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_running_out_of_file_descriptors_does_not_spin_and_the_server_recovers() -> None:
+    """Issue 9: with its descriptors used up, accept() fails with EMFILE; the server must wait, not spin at 100 %."""
+    with _serve_process(max_files=64) as (proc, port):
+        held = []
+        try:
+            for _ in range(90):  # more connections than it has descriptors for: the rest wait in the backlog
+                s = socket.create_connection((HOST, port), timeout=5)
+                held.append(s)
+            before = _cpu_seconds(proc.pid)
+            probe = held[-1]
+            probe.settimeout(1.0)
+            with contextlib.suppress(TimeoutError, OSError):
+                probe.recv(1)  # a bounded one-second window in which the server has nothing it can do
+            used = _cpu_seconds(proc.pid) - before
+            assert used < 0.5, f"the server burned {used:.2f} s of CPU in a second while out of descriptors"
+        finally:
+            for s in held:
+                s.close()
+        with socket.create_connection((HOST, port), timeout=10) as s:  # descriptors free again: it serves
+            s.settimeout(10)
+            s.sendall(_ok_reply())
+            assert s.recv(12).startswith(b"HTTP/1.1 200")
