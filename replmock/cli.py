@@ -113,26 +113,40 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--json", action="store_true", help="print the start-up information as one JSON line")
     srv.add_argument("--tls-cert", metavar="FILE")
     srv.add_argument("--tls-key", metavar="FILE")
+    srv.add_argument("--recording", metavar="DIR", help="serve a recording (replmock record) as a living topology")
+
+    rec = sub.add_parser(
+        "record",
+        help="read a live cluster's replication status into scrubbed fixtures (reads only, no token sent)",
+        description="Read sys/replication/status, dr/status, performance/status and sys/health of every target "
+        "(GET only, without a token), replace every identifier by a keyed pseudonym that keeps its format, write "
+        "DIR and audit it for leaks. Exit codes: 0 written and clean; 1 the audit found an original identifier; "
+        "2 usage error; 3 a target could not be read.",
+    )
+    rec.add_argument("--vault-addr", metavar="URL", help="the Vault to record (default: $VAULT_ADDR)")
+    rec.add_argument("--targets", metavar="FILE", help="a TOML file of [[target]] tables, as for conformance")
+    rec.add_argument("--out", metavar="DIR", help="the recording folder to write (replaced as a whole)")
+    rec.add_argument("--shift-time", type=int, default=0, metavar="SECONDS", help="shift every time by SECONDS")
+    rec.add_argument("--check", metavar="DIR", help="audit an existing recording instead (needs --against)")
+    rec.add_argument("--against", metavar="RAW_DIR", help="raw captures whose identifiers must not appear in DIR")
+
+    from replmock.conformance import EXIT_CODES_HELP, add_options
 
     conf = sub.add_parser(
         "conformance",
-        help="run the conformance suite (extra arguments go to pytest)",
-        description="Run the conformance suite against VAULT_ADDR / --vault-addr, or against the mock when no "
-        "target is given. Unknown arguments are passed to pytest.",
+        help="run the conformance suite against a Vault (or --self-test: the mock); extra arguments go to pytest",
+        description="Check a Vault (VAULT_ADDR / --vault-addr) or several (--targets) against the replication "
+        "contract: a preflight per target (reachable, TLS, token, kind), then the checks, then a summary. "
+        "--self-test checks replmock's own mock instead. Unknown arguments are passed to pytest.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="""suite options (passed to pytest):
-  --vault-token T            token for --vault-addr (default: $VAULT_TOKEN; status checks need none)
-  --vault-nonsudo-token T    a valid token without sudo: checks that reindex refuses it
-  --targets FILE             TOML [[target]] tables (name, address, token | token_env, nonsudo_token)
-  --replmock-profile P       lenient (default) or strict schemas
-  --replmock-allow-mutations run recover; add --replmock-allow-reindex to run reindex
-  --replmock-drift-report P  write P.json and P.md: fields that differ from the documented contract
-  --replmock-polls N, --replmock-poll-interval S   reads for the WAL monotonicity check
-  --replmock-scenario NAME, --replmock-seed N      the mock's scenario when no target is given
-  --junitxml FILE, -n 2, -k EXPR ...               any pytest option
-environment: VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY""",
+        epilog=f"""{EXIT_CODES_HELP}
+
+credentials, as the vault CLI takes them: VAULT_TOKEN, else ~/.vault-token; token_env (or token) per
+target in a --targets file. --vault-token works but is visible to other users in ps.
+environment: VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY
+pytest options pass through: --junitxml FILE, -n 2, -k EXPR, -q ...""",
     )
-    conf.add_argument("--vault-addr", metavar="URL")
+    add_options(conf.add_argument, hidden=argparse.SUPPRESS, command=True)
     return parser
 
 
@@ -153,6 +167,10 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr
             from replmock.fixtures import fixtures_command
 
             return fixtures_command(args, out, err)
+        if args.command == "record":
+            from replmock.record import record_command
+
+            return record_command(args, out, err)
         if args.command == "serve":
             from replmock.server.standalone import serve_command
 

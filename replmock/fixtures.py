@@ -36,7 +36,10 @@ EXIT_INTERRUPTED = 130
 
 
 def is_manifest(value: Any) -> bool:
-    """Whether ``value`` (a parsed JSON document) is a manifest written by ``replmock fixtures generate``."""
+    """Whether ``value`` (a parsed JSON document) is a manifest written by ``replmock fixtures generate`` or by
+    ``replmock record`` (not a payload: ``replmock validate`` skips it)."""
+    if isinstance(value, dict) and str(value.get("format", "")).startswith("replmock-recording/"):
+        return "replmock_version" in value and isinstance(value.get("targets"), dict)
     return (
         isinstance(value, dict)
         and isinstance(value.get("layout"), str)

@@ -17,9 +17,9 @@ import pytest
 if TYPE_CHECKING:  # pragma: no cover
     from replmock.server import MockTopology, MockVault
 
-MARKER_ARGS = ("scenario", "seed", "cluster", "strict", "env")
+MARKER_ARGS = ("scenario", "seed", "cluster", "strict", "env", "recording")
 MARKER_HELP = (
-    "replmock(scenario=None, seed=None, cluster=None, strict=None, env=False): configure the "
+    "replmock(scenario=None, seed=None, cluster=None, strict=None, env=False, recording=None): configure the "
     "vault_replication fixtures for this test: the named scenario (`replmock fixtures list`), the seed, "
     "which cluster vault_replication serves, whether unexpected requests fail the test, and whether "
     "VAULT_ADDR/VAULT_TOKEN are set."
@@ -39,6 +39,8 @@ class Settings:
     strict: bool
     cluster: str | None = None
     env: bool = False
+    recording: str | None = None
+    """A recording folder (``replmock record``) to serve instead of a scenario."""
 
     def reproduce(self, nodeid: str) -> str:
         return f"pytest '{nodeid}' --replmock-scenario={self.scenario} --replmock-seed={self.seed}"
@@ -140,7 +142,20 @@ def _settings_of(item: pytest.Item) -> Settings:
         strict=bool(kw["strict"]) if kw.get("strict") is not None else base.strict,
         cluster=kw.get("cluster"),
         env=bool(kw.get("env", False)),
+        recording=_recording(kw["recording"], item) if kw.get("recording") is not None else None,
     )
+
+
+def _recording(value: object, item: pytest.Item) -> str:
+    """A recording path, relative to the test file's folder unless absolute."""
+    from pathlib import Path
+
+    path = Path(str(value))
+    if not path.is_absolute():
+        path = Path(str(item.path)).parent / path
+    if not (path / "manifest.json").is_file():
+        raise pytest.UsageError(f"replmock: {item.nodeid}: recording={value!r}: no recording at {path}")
+    return str(path)
 
 
 @dataclass(frozen=True)
@@ -217,6 +232,10 @@ def vault_replication_servers() -> Iterator[_Pool]:
 
 
 def _build(settings: Settings) -> Any:
+    if settings.recording is not None:
+        from replmock.record import load_recording
+
+        return load_recording(settings.recording)
     from replmock.generate import scenario
 
     return scenario(settings.scenario, settings.seed)

@@ -146,7 +146,15 @@ def _detached(top: Topology, cluster: Cluster, kind: ReplicationType, d: Detache
 
 
 def status_object(top: Topology, name: str, kind: ReplicationType) -> dict[str, Any]:
-    """The status object of cluster ``name`` for one replication type."""
+    """The status object of cluster ``name`` for one replication type (with any recorded extra fields)."""
+    out = _status_object(top, name, kind)
+    extra = top.cluster(name).recorded_extra.get(kind)
+    if extra and out.get("mode") != "disabled":
+        out = dict(sorted({**extra, **out}.items()))
+    return out
+
+
+def _status_object(top: Topology, name: str, kind: ReplicationType) -> dict[str, Any]:
     with top.lock:
         top.sync()
         cluster = top.cluster(name)
@@ -181,6 +189,14 @@ def node_state(cluster: Cluster, node: str | None = None) -> NodeState:
 
 
 def health(top: Topology, name: str, node: str | None = None, state: NodeState | None = None) -> dict[str, Any]:
+    """GET sys/health of one node (see :func:`_health`), with any fields a recording had that the model lacks."""
+    out = _health(top, name, node, state)
+    for key, value in top.cluster(name).recorded_extra.get("health", {}).items():
+        out.setdefault(key, value)
+    return out
+
+
+def _health(top: Topology, name: str, node: str | None = None, state: NodeState | None = None) -> dict[str, Any]:
     """GET sys/health of one node, fields in the order of Vault's HealthResponse struct for the version served.
 
     ``state`` overrides what the topology says of the node (a sealed node, a standby). Sources:

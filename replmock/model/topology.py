@@ -167,6 +167,9 @@ class Cluster:
     """Sealed: the node answers 503 but to sys/health and sys/seal-status; replication stops."""
     active_since: datetime | None = None
     """When the active node took over (None: when the clock started)."""
+    recorded_extra: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Fields a recording had that the model does not produce, by view (``dr``, ``performance``, ``health``):
+    served as recorded, so a recording from a newer Vault is served faithfully."""
     down: bool = False
     """Killed: the process is gone, connections are refused."""
     reindex: Reindex | None = None

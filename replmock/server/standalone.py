@@ -46,7 +46,12 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
         msg = f"--clock must be wall or frozen, got {clock_mode!r}"
         raise UsageError(msg)
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=clock_mode == "wall"))
+    if getattr(args, "recording", None):  # a recording lives on from the moment it was recorded
+        from replmock.record import load_recording
+
+        top = load_recording(args.recording, follow_wall=clock_mode == "wall")
+    else:
+        top = scenario(args.scenario, args.seed, clock=Clock(now, follow_wall=clock_mode == "wall"))
     if args.port and args.port + len(top.clusters) - 1 > 65535:  # noqa: PLR2004
         msg = (
             f"--port {args.port}: scenario {args.scenario!r} has {len(top.clusters)} clusters on consecutive ports, "
