@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -12,25 +14,25 @@ from typing import Any, TypeVar
 
 import pytest
 
-from replmock._secrets import Secret, safe_address, secret
+from replmock._secrets import Secret, safe_address
 from replmock.conformance import (
-    DEFAULT_TIMEOUT,
+    MOCK_NONSUDO,
+    MOCK_TOKEN,
+    OPTIONS,
     Capabilities,
     Reply,
     RequestFailed,
     Target,
+    add_options,
     capped,
     clip,
-    load_targets,
+    plan,
     probe,
     redact,
-    target_from_env,
     write_drift_report,
 )
 
 T = TypeVar("T")
-DEFAULT_MOCK_SCENARIO = "four-cluster"
-MOCK_TOKEN, MOCK_NONSUDO = "replmock-root", "replmock-app"
 
 
 class ConformanceWarning(UserWarning):
@@ -39,40 +41,7 @@ class ConformanceWarning(UserWarning):
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("replmock-conformance", "replmock conformance suite")
-    group.addoption("--vault-addr", help="Vault to check (default: $VAULT_ADDR; none: replmock starts its mock)")
-    group.addoption("--vault-token", help="token for --vault-addr (default: $VAULT_TOKEN; status checks need none)")
-    group.addoption("--vault-nonsudo-token", help="a valid token without sudo, to check that reindex refuses it")
-    group.addoption(
-        "--targets", metavar="FILE", help="TOML file of [[target]] tables (name, address, token or token_env)"
-    )
-    group.addoption(
-        "--replmock-profile", default="lenient", choices=["lenient", "strict"], help="schema profile (default lenient)"
-    )
-    group.addoption(
-        "--replmock-allow-mutations",
-        action="store_true",
-        help="allow checks that send writes (recover; the POST reindex sudo check); without it only GET is sent",
-    )
-    group.addoption(
-        "--replmock-allow-reindex", action="store_true", help="also allow reindex (needs --replmock-allow-mutations)"
-    )
-    group.addoption(
-        "--replmock-drift-report",
-        metavar="PATH",
-        help="write PATH.json and PATH.md listing drift from the documented schema",
-    )
-    group.addoption(
-        "--replmock-polls", type=int, default=3, help="reads per target for the WAL monotonicity check (default 3)"
-    )
-    group.addoption(
-        "--replmock-poll-interval", type=float, default=1.0, help="seconds between those reads on a real server"
-    )
-    group.addoption(
-        "--replmock-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help=f"seconds a whole request may take (default {DEFAULT_TIMEOUT:g}); a target is given up after two timeouts",
-    )
+    add_options(group.addoption, hidden=argparse.SUPPRESS)
 
 
 @dataclass
@@ -84,6 +53,7 @@ class Suite:
     seed: int = 0
     mock: Any = None
     capabilities: dict[str, Capabilities] = field(default_factory=dict)
+    unusable: set[str] = field(default_factory=set)
 
     def start(self) -> None:
         if self.scenario is None or self.mock is not None:
@@ -125,44 +95,38 @@ _SUITE = pytest.StashKey[Suite]()
 def pytest_configure(config: pytest.Config) -> None:
     from replmock._errors import ReplmockError
 
-    if config.getoption("--replmock-allow-reindex") and not config.getoption("--replmock-allow-mutations"):
-        raise pytest.UsageError(
-            "--replmock-allow-reindex also needs --replmock-allow-mutations (reindex changes the server)"
-        )
-    if config.getoption("--replmock-polls") < 2:
-        raise pytest.UsageError("--replmock-polls must be at least 2 to compare reads")
-    timeout = config.getoption("--replmock-timeout")
-    if not timeout > 0:
-        raise pytest.UsageError(f"--replmock-timeout must be a positive number of seconds, got {timeout}")
-    if config.getoption("--targets") and config.getoption("--vault-addr"):
-        raise pytest.UsageError("give either --vault-addr or --targets, not both")
+    values = {option.dest: config.getoption(option.dest) for option in OPTIONS}
     try:
-        if config.getoption("--targets"):
-            targets = load_targets(config.getoption("--targets"))
-        else:
-            one = target_from_env(
-                config.getoption("--vault-addr"),
-                config.getoption("--vault-token"),
-                config.getoption("--vault-nonsudo-token"),
-            )
-            targets = [one] if one else []
+        run_plan = plan(values)
     except ReplmockError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    suite = Suite({t.name: t for t in targets})
-    if not targets:
-        from replmock.generate.scenarios import get_scenario
-
-        suite.scenario = config.getoption("--replmock-scenario", None) or DEFAULT_MOCK_SCENARIO
-        seed = config.getoption("--replmock-seed", None)
-        suite.seed = int(seed) if seed is not None else 0
-        for spec in get_scenario(suite.scenario).spec.clusters:
-            suite.targets[spec.name] = Target(
-                spec.name, "http://pending", secret(MOCK_TOKEN), secret(MOCK_NONSUDO), mock=True
-            )
-    for one in suite.targets.values():
-        one.timeout = timeout
+        raise pytest.UsageError(f"replmock conformance: {str(exc).removeprefix('replmock: ')}") from None
+    unusable = set(values.get("replmock_unusable") or ())
+    suite = Suite({t.name: t for t in run_plan.targets if t.name not in unusable}, run_plan.scenario, run_plan.seed)
+    suite.unusable = unusable
     config.stash[_SUITE] = suite
     config.pluginmanager.register(_Reporter(config), "replmock-conformance-reporter")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The checks of a target that failed preflight are not run (the runner has said why, in one line): its own
+    are not generated (it is not in the suite's targets), the cross-cluster ones are deselected."""
+    unusable = config.stash[_SUITE].unusable
+    if not unusable:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        name = callspec.params.get("target") if callspec is not None else None
+        (drop if name is None and _cross_cluster(item) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _cross_cluster(item: pytest.Item) -> bool:
+    """A check over every target at once: with one of them missing it would check a partial picture."""
+    return "suite" in getattr(item, "fixturenames", ())
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -175,7 +139,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         )
     if suite.scenario is not None:
         lines.append(
-            f"replmock conformance: no target given; checking replmock's mock, scenario {suite.scenario} (seed {suite.seed})"
+            f"replmock conformance: self-test: checking replmock's own mock, scenario {suite.scenario} (seed {suite.seed})"
         )
     else:
         names = ", ".join(f"{t.name}={safe_address(t.address)}" for t in suite.targets.values())
@@ -277,6 +241,9 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Every report sink (terminal, JUnit, xdist, user properties) gets the report with the targets' secrets redacted."""
     report: pytest.TestReport = yield
+    callspec = getattr(item, "callspec", None)
+    name = callspec.params.get("target") if callspec is not None else None
+    report.user_properties.append(("replmock-check", str(name) if name is not None else CROSS_CLUSTER))
     scrub(report, item.config.stash[_SUITE].secrets())
     return report
 
@@ -296,6 +263,33 @@ def scrub(report: pytest.TestReport, secrets: list[Secret]) -> None:
     report.user_properties = [(key, redact(str(value), secrets)) for key, value in report.user_properties]
 
 
+CROSS_CLUSTER = "cross-cluster"
+_ISSUE = re.compile(r"^\s+(?P<path>\S+): .*\[source: (?P<source>[^\]]+)\]\s*$")
+
+
+@dataclass
+class Tally:
+    """One target's results for the summary."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def failure_line(report: pytest.TestReport) -> str:
+    """One line for a failed check: its name, the first line of why, and the first issue's field path and x-source."""
+    lines = [line for line in report.longreprtext.splitlines() if line.strip()]
+    head = lines[0].removeprefix("Failed: ") if lines else ""
+    issues = [m for m in (_ISSUE.match(line) for line in lines[1:]) if m]
+    where = ""
+    if issues:
+        more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+        where = f" at {issues[0]['path']} (x-source: {issues[0]['source']}){more}"
+    check = report.nodeid.rsplit("::", 1)[-1]
+    return clip(f"FAILED {check}: {head}{where}", 400)
+
+
 class _Reporter:
     """Collects what the checks recorded (on the xdist controller too) and writes the summary and drift report."""
 
@@ -304,8 +298,10 @@ class _Reporter:
         self.secrets = config.stash[_SUITE].secrets()
         self.drift: list[dict[str, Any]] = []
         self.kinds: dict[str, str] = {}
+        self.tallies: dict[str, Tally] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._tally(report)
         if report.when != "call":
             return
         for key, value in report.user_properties:
@@ -315,6 +311,19 @@ class _Reporter:
                 name, kind = json.loads(str(value))
                 self.kinds[name] = kind
 
+    def _tally(self, report: pytest.TestReport) -> None:
+        if not (report.when == "call" or (report.when == "setup" and not report.passed) or report.failed):
+            return
+        name = next((str(v) for k, v in report.user_properties if k == "replmock-check"), CROSS_CLUSTER)
+        tally = self.tallies.setdefault(name, Tally())
+        if report.failed:
+            tally.failed += 1
+            tally.failures.append(redact(failure_line(report), self.secrets))
+        elif report.skipped:
+            tally.skipped += 1
+        elif report.when == "call":
+            tally.passed += 1
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         base = self.config.getoption("--replmock-drift-report")
         if base and not hasattr(self.config, "workerinput"):
@@ -322,11 +331,21 @@ class _Reporter:
             write_drift_report(entries, self.kinds, Path(base), self.secrets)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.kinds:
+        if not self.kinds and not self.tallies:
             return
         terminalreporter.section("replmock conformance")
         for name, kind in sorted(self.kinds.items()):
             terminalreporter.write_line(redact(f"{name}: {kind}", self.secrets))
+        unusable = self.config.stash[_SUITE].unusable
+        for name in sorted(set(self.tallies) | unusable, key=lambda n: (n == CROSS_CLUSTER, n)):
+            if name in unusable:
+                terminalreporter.write_line(f"{name}: UNUSABLE: preflight failed, no checks run")
+                continue
+            t = self.tallies[name]
+            verdict = "FAIL" if t.failed else "ok"
+            terminalreporter.write_line(f"{name}: {verdict}: {t.passed} passed, {t.failed} failed, {t.skipped} skipped")
+            for line in t.failures:
+                terminalreporter.write_line(f"  {line}")
         base = self.config.getoption("--replmock-drift-report")
         if base:
             where = Path(base).with_suffix(".md")

@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -45,11 +46,23 @@ MAX_DEPTH = 64
 MAX_ISSUES = 50
 """Issues listed per payload in a check failure or the drift report; the rest are counted."""
 MAX_REDIRECTS = 5
+DEFAULT_RETRIES = 2
+"""Retries of an idempotent read (GET, HEAD) that could not connect or lost its connection; writes never retry."""
+RETRY_METHODS = frozenset({"GET", "HEAD"})
+RETRY_BACKOFF = 0.25
+"""urllib3's back-off factor: waits of 0 (first retry), 0.5 s, 1 s... between retries, within the request's deadline."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RequestFailed(ConnectionError):
-    """A request that got no usable answer (refused, reset, timeout, TLS, too large...). The message is safe to print."""
+    """A request that got no usable answer (refused, reset, timeout, TLS, too large...). The message is safe to print.
+
+    ``kind`` tells preflight what went wrong: ``tls``, ``connect``, ``timeout`` or ``other``.
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class _Timeout(Exception):
@@ -137,7 +150,34 @@ def check_address(address: object, where: str) -> str:
     return address
 
 
-def _tracking_adapter(register: Callable[[socket.socket], None]) -> Any:
+def read_retry(retries: int, expired: Callable[[], bool] = lambda: False) -> Any:
+    """urllib3's Retry for a conformance run: connection and read failures of GET/HEAD only, with back-off.
+
+    A status code is never retried (a 503 from a sealed node is an answer the checks look at), nor is a write;
+    nor is anything once ``expired()`` (the request's wall deadline passed: its sockets were shut down on purpose).
+    """
+    from urllib3.util.retry import Retry
+
+    class _DeadlineRetry(Retry):  # Retry.new() makes type(self): the closure stays
+        def is_exhausted(self) -> bool:
+            return expired() or super().is_exhausted()
+
+    return _DeadlineRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=0,
+        other=0,
+        allowed_methods=RETRY_METHODS,
+        backoff_factor=RETRY_BACKOFF,
+        raise_on_status=False,
+        respect_retry_after_header=False,
+    )
+
+
+def _tracking_adapter(
+    register: Callable[[socket.socket], None], retries: int = 0, expired: Callable[[], bool] = lambda: False
+) -> Any:
     """A requests adapter whose connections report their sockets, so a wall deadline can shut them down."""
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -178,7 +218,7 @@ def _tracking_adapter(register: Callable[[socket.socket], None]) -> Any:
             manager.pool_classes_by_scheme = classes
             return manager
 
-    return _Adapter()
+    return _Adapter(max_retries=read_retry(retries, expired))
 
 
 @dataclass(repr=False)
@@ -195,12 +235,14 @@ class Target:
     timeout: float = DEFAULT_TIMEOUT
     max_timeouts: int = MAX_TIMEOUTS
     max_body: int = MAX_BODY
+    retries: int = DEFAULT_RETRIES
     _user: str | None = None
     _password: Secret | None = None
     _session: requests.Session | None = None
     _sockets: list[socket.socket] = field(default_factory=list)
     _aborted: bool = False
     _timeouts: int = 0
+    _deadline: float = float("inf")
 
     def __post_init__(self) -> None:
         self.token = secret(self.token)
@@ -218,11 +260,21 @@ class Target:
             session.verify = self.verify
             if self.cert:
                 session.cert = self.cert
-            adapter = _tracking_adapter(self._register)
+            adapter = _tracking_adapter(self._register, self.retries, self._expired)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._session = session
         return self._session
+
+    def _expired(self) -> bool:
+        return self._aborted or time.monotonic() >= self._deadline
+
+    def close(self) -> None:
+        """Close the connections (a new session is made on the next request)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._sockets = []
 
     def _register(self, sock: socket.socket) -> None:
         self._sockets = [s for s in self._sockets if s.fileno() != -1]
@@ -250,20 +302,22 @@ class Target:
         if self._timeouts >= self.max_timeouts:
             msg = f"{what} not sent: the target was given up after {self._timeouts} requests took longer than {self.timeout:g}s"
             raise RequestFailed(msg)
-        failure = ""
+        failure, kind = "", "other"
         try:
             data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
             return self._exchange(method.upper(), self.address.rstrip("/") + path, token, data)
         except _Timeout:
             self._timeouts += 1
             failure = f"{what} got no complete answer within {self.timeout:g}s (the deadline of a whole request)"
+            kind = "timeout"
         except Exception as exc:
             failure = f"{what} failed: {type(exc).__name__}: {redact(str(exc), self.secrets())[:300]}"
+            kind = _failure_kind(exc)
         # raised outside the except block: no chained exception, no frame holding the request's headers
-        raise RequestFailed(failure)
+        raise RequestFailed(failure, kind)
 
     def _exchange(self, method: str, url: str, token: Secret | None, data: bytes | None) -> Reply:
-        deadline = time.monotonic() + self.timeout
+        deadline = self._deadline = time.monotonic() + self.timeout
         self._aborted = False
         timer = threading.Timer(self.timeout, self._abort)
         timer.daemon = True
@@ -355,6 +409,16 @@ class Target:
             pair = f"{self._user or ''}:{self._password.reveal()}".encode()
             found.append(Secret(base64.b64encode(pair).decode("ascii")))
         return found
+
+
+def _failure_kind(exc: BaseException) -> str:
+    import requests
+
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls"
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        return "connect"
+    return "other"
 
 
 def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
@@ -686,8 +750,364 @@ def suite_dir() -> Path:
     return data_dir("contract_tests")
 
 
+EXIT_PASSED, EXIT_BREACH, EXIT_USAGE, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES_HELP = """exit status (with several targets the worst wins: 3, then 1):
+  0  every check passed (skipped checks count as passed)
+  1  a target breaks the contract (a check failed)
+  2  usage error: a bad option, a bad targets file, nothing to check (no target and no --self-test)
+  3  a target is unusable: unreachable, TLS failure, or its token was rejected (its checks are not run)"""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of the conformance suite: ``replmock conformance --help`` and the suite's pytest options both come
+    from this table, so they cannot disagree."""
+
+    flags: tuple[str, ...]
+    """Command-line spellings; the last one is the pytest option (the others are aliases of the command)."""
+    help: str
+    metavar: str | None = None
+    type: Callable[[str], Any] | None = None
+    default: Any = None
+    action: str | None = None
+    choices: tuple[str, ...] | None = None
+    hidden: bool = False
+
+    @property
+    def pytest_flag(self) -> str:
+        return self.flags[-1]
+
+    @property
+    def dest(self) -> str:
+        return self.pytest_flag.lstrip("-").replace("-", "_")
+
+    def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"help": self.help, "dest": self.dest}
+        if self.action:
+            out["action"] = self.action
+        else:
+            out["metavar"] = self.metavar
+            if self.type is not None:
+                out["type"] = self.type
+            if self.choices:
+                out["choices"] = list(self.choices)
+        if self.default is not None:
+            out["default"] = self.default
+        return out
+
+    def to_pytest(self, value: Any) -> list[str]:
+        """The pytest arguments that pass ``value`` on (none for an unset value)."""
+        if value is None or value is False or value == self.default:
+            return []
+        if self.action == "store_true":
+            return [self.pytest_flag]
+        if self.action == "append":
+            return [f"{self.pytest_flag}={v}" for v in value]
+        return [f"{self.pytest_flag}={value}"]
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(("--self-test",), "check replmock's own mock (started for the run) instead of a Vault", action="store_true"),
+    Option(("--vault-addr",), "Vault to check (default: $VAULT_ADDR)", metavar="URL"),
+    Option(
+        ("--vault-token",),
+        "token for --vault-addr; prefer $VAULT_TOKEN or ~/.vault-token: a command line is visible in ps",
+        metavar="T",
+    ),
+    Option(("--vault-nonsudo-token",), "a valid token without sudo, to check that reindex refuses it", metavar="T"),
+    Option(("--targets",), "TOML file of [[target]] tables (name, address, token or token_env)", metavar="FILE"),
+    Option(
+        ("--timeout", "--replmock-timeout"),
+        f"seconds a whole request may take (default {DEFAULT_TIMEOUT:g}); a target is given up after two timeouts",
+        metavar="S",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+    ),
+    Option(
+        ("--retries", "--replmock-retries"),
+        f"retries of a read (GET) that could not connect or lost its connection, with back-off (default "
+        f"{DEFAULT_RETRIES}); writes are never retried",
+        metavar="N",
+        type=int,
+        default=DEFAULT_RETRIES,
+    ),
+    Option(
+        ("--replmock-profile",),
+        "schema profile: lenient (default) or strict",
+        metavar="P",
+        default="lenient",
+        choices=("lenient", "strict"),
+    ),
+    Option(
+        ("--replmock-allow-mutations",),
+        "allow checks that send writes (recover; the POST reindex sudo check); without it only GET is sent",
+        action="store_true",
+    ),
+    Option(
+        ("--replmock-allow-reindex",), "also run a real reindex (needs --replmock-allow-mutations)", action="store_true"
+    ),
+    Option(
+        ("--replmock-drift-report",),
+        "write PATH.json and PATH.md listing drift from the documented schema",
+        metavar="PATH",
+    ),
+    Option(
+        ("--replmock-polls",),
+        "reads per target for the WAL monotonicity check (default 3)",
+        metavar="N",
+        type=int,
+        default=3,
+    ),
+    Option(
+        ("--replmock-poll-interval",),
+        "seconds between those reads on a real server (default 1)",
+        metavar="S",
+        type=float,
+        default=1.0,
+    ),
+    Option(("--replmock-scenario",), "the mock's scenario with --self-test (default four-cluster)", metavar="NAME"),
+    Option(("--replmock-seed",), "the mock's seed with --self-test (default 0)", metavar="N", type=int),
+    Option(
+        ("--replmock-unusable",),
+        "internal: a target that failed preflight, whose checks are not run",
+        metavar="NAME",
+        action="append",
+        hidden=True,
+    ),
+)
+DEFAULT_MOCK_SCENARIO = "four-cluster"
+MOCK_TOKEN, MOCK_NONSUDO = "replmock-root", "replmock-app"
+TOKEN_FILE = ".vault-token"  # noqa: S105 - a file name
+"""The vault CLI's token helper file, in the home directory."""
+
+
+def add_options(add: Callable[..., Any], *, hidden: Any = None, command: bool = False) -> None:
+    """Declare every option with ``add`` (argparse's ``add_argument`` or pytest's ``addoption``).
+
+    ``command``: the spellings of ``replmock conformance`` (with aliases); otherwise the pytest flag only.
+    ``hidden``: the "suppress" help value of that parser for internal options.
+    """
+    for option in OPTIONS:
+        kwargs = option.kwargs()
+        if option.hidden and hidden is not None:
+            kwargs["help"] = hidden
+        add(*(option.flags if command else (option.pytest_flag,)), **kwargs)
+
+
+def pytest_args(values: Mapping[str, Any]) -> list[str]:
+    """The pytest arguments passing on every option set in ``values`` (by dest)."""
+    return [arg for option in OPTIONS for arg in option.to_pytest(values.get(option.dest))]
+
+
+@dataclass(repr=False)
+class Plan:
+    """What a run checks: the targets (with their tokens) or, for --self-test, the mock's scenario and seed."""
+
+    targets: list[Target]
+    scenario: str | None = None
+    seed: int = 0
+    notes: list[str] = field(default_factory=list)
+    """Warnings to print before the run (never a token)."""
+
+
+def token_file() -> Secret | None:
+    """The vault CLI's ~/.vault-token, when it exists and is not empty."""
+    path = Path("~").expanduser() / TOKEN_FILE
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Secret(text) if text else None
+
+
+def _check_values(values: Mapping[str, Any]) -> tuple[float, int]:
+    """The timeout and retries, once every option value is known to be acceptable (else a UsageError)."""
+    if values.get("replmock_allow_reindex") and not values.get("replmock_allow_mutations"):
+        msg = "--replmock-allow-reindex also needs --replmock-allow-mutations (reindex changes the server)"
+        raise UsageError(msg)
+    if int(values.get("replmock_polls") or 3) < 2:  # noqa: PLR2004
+        msg = "--replmock-polls must be at least 2 to compare reads"
+        raise UsageError(msg)
+    timeout = values.get("replmock_timeout", DEFAULT_TIMEOUT)
+    if timeout is None or not timeout > 0 or timeout == float("inf"):
+        msg = f"--timeout must be a positive number of seconds, got {timeout}"
+        raise UsageError(msg)
+    retries = values.get("replmock_retries", DEFAULT_RETRIES)
+    if retries is None or not 0 <= retries <= 10:  # noqa: PLR2004
+        msg = f"--retries must be a whole number from 0 to 10, got {retries}"
+        raise UsageError(msg)
+    return float(timeout), int(retries)
+
+
+def plan(values: Mapping[str, Any]) -> Plan:
+    """Check the options (by dest) and resolve the targets; a :class:`UsageError` says what is wrong."""
+    timeout, retries = _check_values(values)
+    addr, targets_file = values.get("vault_addr"), values.get("targets")
+    self_test = bool(values.get("self_test")) or values.get("replmock_scenario") is not None
+    if targets_file and addr:
+        msg = "give either --vault-addr or --targets, not both"
+        raise UsageError(msg)
+    if self_test and (targets_file or addr):
+        msg = "--self-test checks replmock's own mock; it cannot be combined with --vault-addr or --targets"
+        raise UsageError(msg)
+    notes = []
+    if values.get("vault_token"):
+        notes.append(
+            "warning: --vault-token puts the token on the command line, where other users of this machine can "
+            "read it (ps, /proc); prefer VAULT_TOKEN, token_env in a targets file, or ~/.vault-token"
+        )
+    if self_test:
+        return _self_test_plan(values, notes)
+    if targets_file:
+        targets = load_targets(str(targets_file))
+    else:
+        token = values.get("vault_token") or os.environ.get("VAULT_TOKEN") or None
+        one = target_from_env(addr, token, values.get("vault_nonsudo_token"))
+        if one is None:
+            msg = (
+                "nothing to check: set VAULT_ADDR (and VAULT_TOKEN) or give --vault-addr URL, or --targets FILE for "
+                "several clusters; --self-test checks replmock's own mock instead"
+            )
+            raise UsageError(msg)
+        if one.token is None:
+            one.token = token_file()
+        targets = [one]
+    for one in targets:
+        one.timeout, one.retries = timeout, retries
+    return Plan(targets, notes=notes)
+
+
+def _self_test_plan(values: Mapping[str, Any], notes: list[str]) -> Plan:
+    from replmock.generate.scenarios import get_scenario, scenario_names
+
+    name = values.get("replmock_scenario") or DEFAULT_MOCK_SCENARIO
+    if name not in scenario_names():
+        msg = f"unknown scenario {name!r} for --replmock-scenario; choose one of: {', '.join(scenario_names())}"
+        raise UsageError(msg)
+    targets = [
+        Target(spec.name, "http://pending", secret(MOCK_TOKEN), secret(MOCK_NONSUDO), mock=True)
+        for spec in get_scenario(name).spec.clusters
+    ]
+    for one in targets:
+        one.timeout = float(values.get("replmock_timeout") or DEFAULT_TIMEOUT)
+        one.retries = int(values.get("replmock_retries") or 0)
+    return Plan(targets, name, int(values.get("replmock_seed") or 0), notes)
+
+
+# --- preflight -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What preflight found about one target: its kind, or the one line saying why it is unusable."""
+
+    target: str
+    capabilities: Capabilities | None
+    problem: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return not self.problem
+
+
+_ADVICE = {
+    "tls": "check the certificate: set VAULT_CACERT (or ca_cert in the targets file) to the CA that signed it, "
+    "VAULT_CLIENT_CERT/VAULT_CLIENT_KEY if it wants a client certificate",
+    "connect": "check the address and port, and that Vault listens there and this machine may reach it",
+    "timeout": "the server did not answer in time: check it is not overloaded or behind a silent firewall, or raise "
+    "--timeout",
+}
+
+
+_STOP = "[^(')\\]\"]+"
+_REASONS = (
+    re.compile("certificate verify failed: " + _STOP),
+    re.compile(r"\[SSL: [A-Z_]+\] " + _STOP),
+    re.compile(r"\[Errno -?\d+\] " + _STOP),
+    re.compile(r"Read timed out|timed out"),
+)
+
+
+def short_reason(message: str) -> str:
+    """The telling part of a connection error (``[Errno 111] Connection refused``, ``certificate verify failed: ...``)."""
+    for pattern in _REASONS:
+        found = pattern.search(message)
+        if found:
+            return found.group(0).strip(" .")
+    return clip(message, 200)
+
+
+def preflight(target: Target) -> Preflight:
+    """Before any check: reachable, TLS accepted, token valid (``auth/token/lookup-self``, a read), and what it is.
+
+    A failure is one line: what failed, at which address, and what to do. Sends only reads.
+    """
+    where = safe_address(target.address)
+    try:
+        health = target.get("health")
+    except RequestFailed as exc:
+        what = {"tls": "TLS failure", "connect": "unreachable", "timeout": "no answer"}.get(exc.kind, "unusable")
+        advice = _ADVICE.get(exc.kind, "check the address and the server")
+        detail = short_reason(redact(str(exc), target.secrets()))
+        return Preflight(target.name, None, f"{target.name}: {what} at {where}: {detail}; {advice}")
+    try:
+        if target.token is not None:
+            lookup = target.request("GET", "/v1/auth/token/lookup-self", token=target.token)
+            if lookup.status in {401, 403}:
+                return Preflight(
+                    target.name,
+                    None,
+                    f"{target.name}: token rejected at {where} (GET auth/token/lookup-self answered {lookup.status}): "
+                    "check VAULT_TOKEN (or token_env / token in the targets file, or ~/.vault-token) is a live token "
+                    "of this cluster",
+                )
+        caps = detect_capabilities(target.get("status"), health)
+    except RequestFailed as exc:
+        detail = short_reason(redact(str(exc), target.secrets()))
+        return Preflight(target.name, None, f"{target.name}: unusable at {where}: {detail}; {_ADVICE['connect']}")
+    return Preflight(target.name, caps)
+
+
+def _pytest_code(code: int) -> int:
+    """pytest's exit code as the command's: failures 1, usage and nothing collected 2, interrupted 130."""
+    return {0: EXIT_PASSED, 1: EXIT_BREACH, 2: EXIT_INTERRUPTED, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(code, EXIT_BREACH)
+
+
 def conformance_command(args: argparse.Namespace, extra: list[str], out: IO[str], err: IO[str]) -> int:
-    """``replmock conformance``: run the packaged suite with pytest; returns pytest's exit code."""
+    """``replmock conformance``: check the options, preflight every target, then run the packaged suite with pytest.
+
+    Exit codes: :data:`EXIT_CODES_HELP`.
+    """
+    values = vars(args)
+    try:
+        run_plan = plan(values)
+    except UsageError as exc:
+        print(f"replmock conformance: {str(exc).removeprefix('replmock: ')}", file=err)
+        return EXIT_USAGE
+    for note in run_plan.notes:
+        print(f"replmock conformance: {note}", file=err)
+    unusable = []
+    for one in run_plan.targets:
+        if one.mock:
+            continue
+        found = preflight(one)
+        if found.usable and found.capabilities is not None:
+            print(
+                redact(
+                    f"replmock conformance: {one.name} at {safe_address(one.address)}: {found.capabilities.describe()}",
+                    one.secrets(),
+                ),
+                file=out,
+            )
+        else:
+            print(f"replmock conformance: {found.problem}", file=err)
+            unusable.append(one.name)
+        one.close()
+    if unusable and len(unusable) == len(run_plan.targets):
+        print(
+            f"replmock conformance: no checks run: {len(unusable)} target(s) unusable (exit {EXIT_UNUSABLE})", file=err
+        )
+        return EXIT_UNUSABLE
     import pytest
 
     argv = [
@@ -700,6 +1120,22 @@ def conformance_command(args: argparse.Namespace, extra: list[str], out: IO[str]
     ]
     # replmock is imported already (this command is part of it), so pytest cannot rewrite its asserts; say nothing.
     argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    if args.vault_addr:
-        argv.append(f"--vault-addr={args.vault_addr}")
-    return int(pytest.main([*argv, *extra]))
+    passed = dict(values)
+    passed["replmock_unusable"] = unusable or None
+    code = _pytest_code(int(pytest.main([*argv, *pytest_args(passed), *extra], plugins=[_Prog()])))
+    if unusable:
+        print(
+            f"replmock conformance: {', '.join(unusable)} unusable (preflight failed, checks not run): exit "
+            f"{EXIT_UNUSABLE}",
+            file=err,
+        )
+        return max(code, EXIT_UNUSABLE) if code != EXIT_INTERRUPTED else code
+    return code
+
+
+class _Prog:
+    """pytest plugin of the runner: pytest's own usage errors name ``replmock conformance``, not ``pytest.main()``."""
+
+    def pytest_addoption(self, parser: Any) -> None:
+        with contextlib.suppress(AttributeError):  # the setter exists in pytest 8+
+            parser.prog = "replmock conformance"

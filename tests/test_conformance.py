@@ -337,7 +337,9 @@ def test_bad_targets_files_are_usage_errors(tmp_path: Path, content: str, words:
     path = tmp_path / "targets.toml"
     path.write_bytes(content.encode("utf-8", errors="surrogateescape"))
     run = run_suite(tmp_path, f"--targets={path}")
-    assert run.code == 4
+    assert run.code == 2  # usage error: before any check, in the command's own name
+    assert "replmock conformance: --targets" in run.output
+    assert "pytest.main()" not in run.output
     assert words in run.output
     assert run.output.count(words) == 1  # one usage error at start-up, not an error in every test
     assert "Traceback" not in run.output
@@ -345,9 +347,9 @@ def test_bad_targets_files_are_usage_errors(tmp_path: Path, content: str, words:
 
 
 def test_reindex_flag_needs_the_mutations_flag(tmp_path: Path) -> None:
-    run = run_suite(tmp_path, "--replmock-allow-reindex")
-    assert run.code == 4
-    assert "--replmock-allow-reindex also needs --replmock-allow-mutations" in run.output
+    run = run_suite(tmp_path, "--self-test", "--replmock-allow-reindex")
+    assert run.code == 2
+    assert "replmock conformance: --replmock-allow-reindex also needs --replmock-allow-mutations" in run.output
 
 
 def test_bao_binary_is_available() -> None:

@@ -629,7 +629,7 @@ def test_hostile_targets_leak_nothing_and_fail_cleanly(tmp_path: Path, hostile: 
     )
     elapsed = time.monotonic() - started
     everything = output + "".join(files.values())
-    assert code == 1, output[-3000:]
+    assert code == 3, output[-3000:]  # two targets unusable (worst wins over the contract failures of the others)
     assert set(files) == {"junit.xml", "drift.json", "drift.md"}
     for value in (TOKEN, "URLPASS-9f3", "hvs.NONSUDO-4242"):
         assert value not in everything, value
@@ -640,10 +640,13 @@ def test_hostile_targets_leak_nothing_and_fail_cleanly(tmp_path: Path, hostile: 
     assert echoed  # the token, echoed into a failure message ...
     assert all(REDACTED in line for line in echoed)
     assert any(s.headers.get("x-vault-token") == TOKEN for s in servers["echo"].requests)  # ... was sent there
-    assert "failed: ConnectionError" in output  # the resets: a clean one-line failure
+    # the resets and the hang fail preflight: one line each, and none of their checks run
+    assert output.count("replmock conformance: reset: unreachable at http://127.0.0.1:") == 1, output[-3000:]
+    assert output.count("replmock conformance: hang: no answer at http://127.0.0.1:") == 1, output[-3000:]
+    assert "[reset]" not in output
+    assert "[hang]" not in output
     assert "nested" in output  # the deep JSON: not JSON, said so
     assert "invariant I10: a payload has an unexpected shape (TypeError" in output  # wrongly typed: a clean failure
-    assert "given up after 2 requests" in output or "within 1s" in output
     assert elapsed < 120, elapsed  # a target hanging on every endpoint costs two timeouts per worker, not one each
     cases = ET.fromstring(files["junit.xml"]).iter("testcase")  # noqa: S314 - our own file
     assert any(c.find("failure") is not None for c in cases)
