@@ -264,7 +264,7 @@ def scrub(report: pytest.TestReport, secrets: list[Secret]) -> None:
 
 
 CROSS_CLUSTER = "cross-cluster"
-_ISSUE = re.compile(r"^\s+(?P<path>\S+): .*\[source: (?P<source>[^\]]+)\]\s*$")
+_ISSUE = re.compile(r"^\s+(?P<path>\$\S*): (?P<message>.*?) \[source: (?P<source>[^\]]*)")
 
 
 @dataclass
@@ -284,10 +284,11 @@ def failure_line(report: pytest.TestReport) -> str:
     issues = [m for m in (_ISSUE.match(line) for line in lines[1:]) if m]
     where = ""
     if issues:
+        first = issues[0]
         more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
-        where = f" at {issues[0]['path']} (x-source: {issues[0]['source']}){more}"
+        where = f" at {first['path']}: {clip(first['message'], 120)} (x-source: {clip(first['source'], 100)}){more}"
     check = report.nodeid.rsplit("::", 1)[-1]
-    return clip(f"FAILED {check}: {head}{where}", 400)
+    return f"FAILED {check}: {clip(head.rstrip(':'), 200)}{where}"
 
 
 class _Reporter:

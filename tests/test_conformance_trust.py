@@ -407,6 +407,36 @@ def test_a_hanging_target_is_given_up_after_two_timeouts(hostile: Any) -> None:
     assert len(server.requests) == 2  # the third was never sent
 
 
+def _reset_first(conn: socket.socket, seen: Seen, box: Hostile) -> None:
+    """The first request's connection is reset (as a restarting load balancer does); later ones are answered."""
+    if len(box.requests) == 1:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        conn.close()
+        return
+    answer(conn, 200, json.dumps(STATUS))
+
+
+def test_a_read_is_retried_after_a_reset(hostile: Any) -> None:
+    server = hostile(_reset_first)
+    reply = Target("t", server.url, retries=1, timeout=5).get("status")
+    assert reply.status == 200
+    assert [s.method for s in server.requests] == ["GET", "GET"]
+
+
+def test_without_retries_a_reset_read_fails(hostile: Any) -> None:
+    server = hostile(_reset_first)
+    with pytest.raises(RequestFailed):
+        Target("t", server.url, retries=0, timeout=5).get("status")
+    assert len(server.requests) == 1
+
+
+def test_a_write_is_never_retried(hostile: Any) -> None:
+    server = hostile(_reset_first)
+    with pytest.raises(RequestFailed):
+        Target("t", server.url, Secret(TOKEN), retries=5, timeout=5).request("POST", "recover", token=Secret(TOKEN))
+    assert [s.method for s in server.requests] == ["POST"]  # one attempt: a recover is not sent twice
+
+
 @pytest.mark.parametrize("declared", [True, False])
 def test_the_response_size_is_capped(hostile: Any, declared: bool) -> None:
     size = 6 * 1024 * 1024
