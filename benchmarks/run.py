@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["bench_validate", "bench_generate", "bench_server", "bench_startup"]
+BENCHMARKS = ["bench_validate", "bench_generate", "bench_server", "bench_startup", "bench_pertest"]
 
 
 def main(argv: list[str] | None = None) -> int:

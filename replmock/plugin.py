@@ -28,6 +28,7 @@ DEFAULT_SCENARIO = "perf-primary"
 ROOT_TOKEN = "root"  # noqa: S105 - the mock's dev-mode root token
 APP_TOKEN = "app"  # noqa: S105 - a token with update but no sudo
 _SETTINGS = pytest.StashKey["Settings"]()
+_BUILT = pytest.StashKey[dict[tuple[str, int], bytes]]()
 
 
 @dataclass
@@ -231,14 +232,28 @@ def vault_replication_servers() -> Iterator[_Pool]:
     pool.close()
 
 
-def _build(settings: Settings) -> Any:
+def _build(settings: Settings, config: pytest.Config | None = None) -> Any:
+    """A fresh topology for one test: each (scenario, seed) is built once per session and copied for each test."""
     if settings.recording is not None:
         from replmock.record import load_recording
 
         return load_recording(settings.recording)
-    from replmock.generate import scenario
+    from replmock.generate.scenarios import Generator, get_scenario
+    from replmock.model.clock import DEFAULT_EPOCH, Clock
 
-    return scenario(settings.scenario, settings.seed)
+    def build() -> Any:
+        spec = get_scenario(settings.scenario).spec
+        return Generator().build(spec, settings.seed, clock=Clock(DEFAULT_EPOCH), name=settings.scenario)
+
+    if config is None:
+        return build()
+    import pickle
+
+    built = config.stash.setdefault(_BUILT, {})  # pickled once; unpickling is the whole per-test cost
+    key = (settings.scenario, settings.seed)
+    if key not in built:
+        built[key] = pickle.dumps(build())
+    return pickle.loads(built[key])  # noqa: S301 - bytes this session pickled itself
 
 
 def _finish(request: pytest.FixtureRequest, vaults: list[MockVault], settings: Settings) -> None:
@@ -256,16 +271,16 @@ def _finish(request: pytest.FixtureRequest, vaults: list[MockVault], settings: S
 
 
 @pytest.fixture
-def vault_replication(
-    request: pytest.FixtureRequest, vault_replication_servers: _Pool, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MockVault]:
+def vault_replication(request: pytest.FixtureRequest, vault_replication_servers: _Pool) -> Iterator[MockVault]:
     """A mock Vault node of the test's scenario (its focus cluster unless the marker names one)."""
     settings = _settings_of(request.node)
     request.node.stash[_SETTINGS] = settings
     (vault,) = vault_replication_servers.take(1)
-    vault = vault_replication_servers.prepare(vault, _build(settings), settings.cluster, settings.strict)
-    if settings.env:
-        _setenv(monkeypatch, vault)
+    vault = vault_replication_servers.prepare(
+        vault, _build(settings, request.config), settings.cluster, settings.strict
+    )
+    if settings.env:  # monkeypatch only where it is needed: it is a per-test cost
+        _setenv(request.getfixturevalue("monkeypatch"), vault)
     yield vault
     _finish(request, [vault], settings)
 
@@ -294,7 +309,7 @@ def vault_replication_topology(
     settings = _settings_of(request.node)
     request.node.stash[_SETTINGS] = settings
     shared = "vault_replication" in request.fixturenames  # both in one test: one topology, one clock
-    top = request.getfixturevalue("vault_replication").topology if shared else _build(settings)
+    top = request.getfixturevalue("vault_replication").topology if shared else _build(settings, request.config)
     vaults = [
         vault_replication_servers.prepare(vault, top, name, settings.strict)
         for vault, name in zip(vault_replication_servers.take(len(top.clusters), offset=1), top.clusters, strict=True)

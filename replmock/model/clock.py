@@ -64,6 +64,20 @@ class Clock:
                 raise UsageError(msg) from None
             self._offset += seconds
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (a copy for another test): the lock is made anew; a frozen clock's time is kept."""
+        state = dict(self.__dict__)
+        del state["_lock"]
+        if self._monotonic is not time.monotonic:
+            state["_monotonic"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        if self._monotonic is None:
+            self._monotonic = time.monotonic
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         mode = "following wall time" if self.follow_wall else "frozen"
         return f"<Clock {self.now().isoformat()} ({mode})>"

@@ -274,6 +274,22 @@ class Topology(ReplicationOperations):
             if rset.kind == "dr":  # a DR secondary's WAL is its primary's, as far as it has applied it
                 self.cluster(link.secondary).wal = link.remote_wal
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable, so a built topology can be copied cheaply for each test (the lock is made anew)."""
+        state = dict(self.__dict__)
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
+
+    def copy(self) -> Topology:
+        """An independent copy (its own state and clock)."""
+        import pickle
+
+        return pickle.loads(pickle.dumps(self))  # type: ignore[no-any-return]  # noqa: S301 - our own object
+
     def _check_consistency(self) -> None:
         names = set(self.clusters)
         for rset in self.sets:
