@@ -77,7 +77,14 @@ def test_wheel_works_alone_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     assert "site-packages" in where
     assert str(REPO) not in where
     suite = subprocess.run(
-        [str(bindir / "replmock"), "conformance", "--replmock-scenario", "dr-primary-perf-secondary", "-q"],
+        [
+            str(bindir / "replmock"),
+            "conformance",
+            "--self-test",
+            "--replmock-scenario",
+            "dr-primary-perf-secondary",
+            "-q",
+        ],
         cwd=work,
         capture_output=True,
         text=True,
