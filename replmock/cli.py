@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -115,6 +116,14 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--tls-key", metavar="FILE")
     srv.add_argument("--recording", metavar="DIR", help="serve a recording (replmock record) as a living topology")
 
+    oas = sub.add_parser(
+        "openapi", help="print or write an OpenAPI 3.1 document of every path the mock serves (from its route table)"
+    )
+    oas.add_argument(
+        "--profile", choices=["strict", "lenient"], default="strict", help="schema profile (default strict)"
+    )
+    oas.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+
     rec = sub.add_parser(
         "record",
         help="read a live cluster's replication status into scrubbed fixtures (reads only, no token sent)",
@@ -150,6 +159,14 @@ pytest options pass through: --junitxml FILE, -n 2, -k EXPR, -q ...""",
     return parser
 
 
+COMMANDS = {
+    "fixtures": ("replmock.fixtures", "fixtures_command"),
+    "openapi": ("replmock.openapi", "openapi_command"),
+    "record": ("replmock.record", "record_command"),
+    "serve": ("replmock.server.standalone", "serve_command"),
+}
+
+
 def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     """Run the CLI and return its exit code (testable without a subprocess)."""
     out = stdout if stdout is not None else sys.stdout
@@ -163,21 +180,13 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None, stderr
     try:
         if args.command == "validate":
             return _validate(args, out, err)
-        if args.command == "fixtures":
-            from replmock.fixtures import fixtures_command
+        if args.command == "conformance":
+            from replmock.conformance import conformance_command
 
-            return fixtures_command(args, out, err)
-        if args.command == "record":
-            from replmock.record import record_command
-
-            return record_command(args, out, err)
-        if args.command == "serve":
-            from replmock.server.standalone import serve_command
-
-            return serve_command(args, out, err)
-        from replmock.conformance import conformance_command
-
-        return conformance_command(args, extra, out, err)
+            return conformance_command(args, extra, out, err)
+        module, function = COMMANDS[args.command]  # each command imports its layer when it runs
+        command = getattr(importlib.import_module(module), function)
+        return int(command(args, out, err))
     except ReplmockError as exc:
         print(str(exc), file=err)
         return EXIT_INPUT
