@@ -37,7 +37,7 @@ def document(profile: str = "strict") -> dict[str, Any]:
     if profile not in {"strict", "lenient"}:
         raise UsageError(f"--profile must be strict or lenient, got {profile!r}")
     cat = catalog()
-    schemas = {name: _rewrite(cat.schema(name, profile)) for name in SCHEMA_NAMES}  # type: ignore[arg-type]
+    schemas = {name: _rewrite(cat.schema(name, profile), name) for name in SCHEMA_NAMES}  # type: ignore[arg-type]
     paths: dict[str, dict[str, Any]] = {}
     for mux in MUX:
         item = paths.setdefault(_path(mux.path), {})
@@ -123,8 +123,9 @@ def _operation(  # noqa: PLR0917 - the route's columns, in the table's order
     return op
 
 
-def _rewrite(node: Any) -> Any:
-    """A schema with its ``$id``/``$schema`` dropped and its cross-file refs pointing into the document."""
+def _rewrite(node: Any, name: str) -> Any:
+    """Schema ``name`` with its ``$id``/``$schema`` dropped and every ref (to another file, or local to its own root)
+    pointing into the document, where it now lives under ``#/components/schemas/<name>``."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
@@ -133,11 +134,13 @@ def _rewrite(node: Any) -> Any:
             if key == "$ref" and isinstance(value, str) and (m := _REF.match(value)):
                 fragment = (m.group(3) or "#").removeprefix("#")
                 out[key] = f"#/components/schemas/{m.group(2)}{fragment}"
+            elif key == "$ref" and isinstance(value, str) and value.startswith("#"):
+                out[key] = f"#/components/schemas/{name}{value.removeprefix('#')}"
             else:
-                out[key] = _rewrite(value)
+                out[key] = _rewrite(value, name)
         return out
     if isinstance(node, list):
-        return [_rewrite(v) for v in node]
+        return [_rewrite(v, name) for v in node]
     return node
 
 

@@ -50,3 +50,22 @@ def test_the_command_prints_or_writes_it(tmp_path: Path) -> None:
     bad = io.StringIO()
     assert run(["openapi", "--out", str(tmp_path / "no" / "such" / "dir" / "x.json")], stdout=bad, stderr=bad) == 2
     assert "cannot write" in bad.getvalue()
+
+
+def test_every_reference_resolves_inside_the_document() -> None:
+    doc = document()
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [r for v in node.values() for r in refs(v)]
+        if isinstance(node, list):
+            return [r for v in node for r in refs(v)]
+        return []
+
+    for ref in refs(doc):
+        assert ref.startswith("#/"), ref
+        target: object = doc
+        for part in ref[2:].split("/"):
+            assert isinstance(target, dict) and part in target, ref  # noqa: PT018
+            target = target[part]
