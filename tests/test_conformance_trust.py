@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
 import socket
 import socketserver
 import subprocess
@@ -290,37 +289,6 @@ def test_origin_compares_scheme_host_and_port() -> None:
     assert origin("https://vault:8200/") != origin("http://vault:8200/")
     assert origin("http://vault:8200/") != origin("http://vault:8201/")
     assert origin("http://vault/") != origin("http://evil/")
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs the openssl command to make a throwaway certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return str(cert), str(key)
 
 
 @pytest.mark.filterwarnings("ignore:Unverified HTTPS request")
