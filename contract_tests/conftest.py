@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from replmock._secrets import Secret, safe_address
+from replmock._fleet_report import Fleet, capped_clusters, cluster_facts, failures_of, write_html
+from replmock._secrets import Secret, redact_data, safe_address
 from replmock.conformance import (
     MOCK_NONSUDO,
     MOCK_TOKEN,
@@ -54,6 +55,8 @@ class Suite:
     mock: Any = None
     capabilities: dict[str, Capabilities] = field(default_factory=dict)
     unusable: set[str] = field(default_factory=set)
+    pictured: set[str] = field(default_factory=set)
+    """Targets whose facts for the fleet picture this process has recorded (once per process and target)."""
 
     def start(self) -> None:
         if self.scenario is None or self.mock is not None:
@@ -169,7 +172,24 @@ def target(request: pytest.FixtureRequest, suite: Suite) -> Target:
         pytest.fail(redact(caps.detail, found.secrets()), pytrace=False)
     described = redact(f"{safe_address(found.address)}: {caps.describe()}", found.secrets())
     request.node.user_properties.append(("replmock-target", json.dumps([found.name, clip(described)])))
+    if found.name not in suite.pictured and _wants_picture(request.config):
+        suite.pictured.add(found.name)
+        request.node.user_properties.append(("replmock-cluster", json.dumps(_facts(found, caps))))
     return found
+
+
+def _wants_picture(config: pytest.Config) -> bool:
+    return bool(config.getoption("--replmock-report") or config.getoption("--replmock-drift-report"))
+
+
+def _facts(found: Target, caps: Capabilities) -> dict[str, Any]:
+    """The target's facts for the fleet picture: one more read of its replication status (a GET)."""
+    try:
+        status = found.get("status").body
+    except RequestFailed:
+        status = None
+    facts = cluster_facts(found.name, safe_address(found.address), caps.kind, caps.version, status)
+    return dict(redact_data(facts, found.secrets()))
 
 
 @pytest.fixture
@@ -300,9 +320,14 @@ class _Reporter:
         self.drift: list[dict[str, Any]] = []
         self.kinds: dict[str, str] = {}
         self.tallies: dict[str, Tally] = {}
+        self.clusters: dict[str, dict[str, Any]] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self._tally(report)
+        for key, value in report.user_properties:
+            if key == "replmock-cluster":  # recorded at setup: a check skipped there still brings it
+                facts = json.loads(str(value))
+                self.clusters.setdefault(str(facts.get("name")), facts)
         if report.when != "call":
             return
         for key, value in report.user_properties:
@@ -325,11 +350,23 @@ class _Reporter:
         elif report.when == "call":
             tally.passed += 1
 
+    def fleet(self) -> Fleet:
+        """The picture of the fleet: every cluster seen, its links, each target's failed checks."""
+        clusters = redact_data(capped_clusters(self.clusters), self.secrets)
+        failures = {name: failures_of(t.failures) for name, t in self.tallies.items() if t.failed}
+        return Fleet(clusters, failures, sorted(self.config.stash[_SUITE].unusable))
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return
         base = self.config.getoption("--replmock-drift-report")
-        if base and not hasattr(self.config, "workerinput"):
+        report = self.config.getoption("--replmock-report")
+        fleet = self.fleet() if base or report else None
+        if base:
             entries = sorted(self.drift, key=lambda e: (e["target"], e["endpoint"], e["path"]))
-            write_drift_report(entries, self.kinds, Path(base), self.secrets)
+            write_drift_report(entries, self.kinds, Path(base), self.secrets, fleet)
+        if report and fleet is not None:
+            write_html(fleet, Path(report))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.kinds and not self.tallies:
@@ -352,4 +389,9 @@ class _Reporter:
             where = Path(base).with_suffix(".md")
             terminalreporter.write_line(
                 f"drift report: {where} ({len(self.drift)} difference(s) from the documented schema)"
+            )
+        report = self.config.getoption("--replmock-report")
+        if report:
+            terminalreporter.write_line(
+                f"fleet report: {report} ({len(self.clusters)} cluster(s), open it in a browser; no network needed)"
             )

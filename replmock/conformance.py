@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from replmock._errors import UsageError
+from replmock._fleet_report import Fleet, markdown_section
 from replmock._resources import data_dir
 from replmock._secrets import REDACTED as _REDACTED
 from replmock._secrets import Secret, redact_data, safe_address, secret, split_credentials
@@ -710,8 +711,12 @@ def write_drift_report(
     kinds: Mapping[str, str],
     base: Path,
     secrets: Iterable[Secret | str | None] = (),
+    fleet: Fleet | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``base``.json and ``base``.md, every string redacted of ``secrets``; returns both paths."""
+    """Write ``base``.json and ``base``.md, every string redacted of ``secrets``; returns both paths.
+
+    With ``fleet``, the Markdown ends with the fleet as a Mermaid diagram (the graph of ``--report``).
+    """
     hidden = list(secrets)
     entries = redact_data(list(entries), hidden)
     kinds = redact_data(dict(kinds), hidden)
@@ -733,11 +738,14 @@ def write_drift_report(
     else:
         lines += ["| target | endpoint | kind | path | value | expected | source |", "|---|---|---|---|---|---|---|"]
         for e in entries:
-            value = "(absent)" if e["kind"] == "missing-field" else f"`{json.dumps(e['value'], default=str)[:60]}`"
+            shown = json.dumps(e["value"], default=str)[:60].replace("`", "'")  # a code span it cannot close
+            value = "(absent)" if e["kind"] == "missing-field" else f"`{shown}`"
             if e["kind"] in {"more", "unvalidated"}:
                 value = e["message"]
             cells = [e["target"], e["endpoint"], e["kind"], f"`{e['path']}`", value, e["expected"], e["x-source"]]
             lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    if fleet is not None:
+        lines += ["", *(redact(line, hidden) for line in markdown_section(fleet))]
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return json_path, md_path
 
@@ -850,6 +858,12 @@ OPTIONS: tuple[Option, ...] = (
         ("--replmock-drift-report",),
         "write PATH.json and PATH.md listing drift from the documented schema",
         metavar="PATH",
+    ),
+    Option(
+        ("--report", "--replmock-report"),
+        "write a self-contained HTML picture of the fleet (clusters, replication links with state, WAL lag and "
+        "canary age, failed checks) to FILE",
+        metavar="FILE",
     ),
     Option(
         ("--replmock-polls",),
