@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ours=ours,
         baseline=base,
         baseline_name="raw pytest-httpserver, static JSON",
-        target=">= 0.9",
+        target=">= 1.2",
     )
 
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ours=ours,
         baseline=base,
         baseline_name="jsonschema.validate per payload",
-        target=">= 10",
+        target=">= 50",
     )
 
 
