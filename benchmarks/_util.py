@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,3 +49,15 @@ def report(name: str, unit: str, *, ours: float, baseline: float, baseline_name:
         "ratio": ratio,
         "target": target,
     }
+
+
+def time_pytest(root: Path, *extra: str) -> float:
+    """Seconds one ``python -m pytest -q`` run in ``root`` takes (caches off, output discarded)."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start

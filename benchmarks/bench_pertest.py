@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._util import report
+from benchmarks._util import report, time_pytest
 
 SIZES = (100, 300)
 
@@ -44,14 +42,7 @@ def _suite(root: Path, head: str, fixture: str, tests: int) -> None:
 
 
 def _time(root: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
+    return time_pytest(root, "-p", "no:randomly")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._util import report
+from benchmarks._util import report, time_pytest
 
 
 def _suite(root: Path) -> None:
@@ -21,14 +19,7 @@ def _suite(root: Path) -> None:
 
 
 def _time(root: Path, *extra: str) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *extra],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
+    return time_pytest(root, "--collect-only", *extra)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -253,8 +253,3 @@ def _retype(value: Any) -> Any:
     if isinstance(value, list):
         return {str(i): v for i, v in enumerate(value)}
     return [value]
-
-
-def apply_drift(body: Any, fault: Drift) -> tuple[Any, int]:
-    """A copy of ``body`` with ``fault``'s drift applied (kept for callers of the old function)."""
-    return fault.apply(body)

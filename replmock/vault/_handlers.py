@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from replmock.generate import payloads
 from replmock.vault._errors import ENTERPRISE_ONLY, SEALED, VaultError
 from replmock.vault._params import parse_bool_text, parse_int_text
-from replmock.vault._wire import Answer, encode, generic_headers, json_answer
+from replmock.vault._wire import Answer, generic_headers, json_answer
 
 if TYPE_CHECKING:  # pragma: no cover
     from replmock.vault._core import Call
@@ -205,7 +205,6 @@ def leader(call: Call) -> Answer:
     if call.state == "sealed":
         return json_answer(503, {"errors": [SEALED]})
     cluster = call.cluster
-    member = cluster.active if call.node.node is None else next(n for n in cluster.nodes if n.name == call.node.node)
     is_self = call.state == "active"
     start = call.node.topology.clock.start
     body: dict[str, Any] = {
@@ -222,7 +221,6 @@ def leader(call: Call) -> Answer:
     index = 1000 + int(cluster.wal) % 100000
     body["raft_committed_index"] = index
     body["raft_applied_index"] = index
-    del member
     return json_answer(200, body)
 
 
@@ -233,9 +231,4 @@ def init(call: Call) -> Answer:
     return json_answer(400, {"errors": ["Vault is already initialized"]})
 
 
-def raw(text: str) -> bytes:
-    """The bytes of a pre-encoded JSON text as Go's encoder ends it."""
-    return text.encode() + b"\n"
-
-
-__all__ = ["Result", "encode", "health", "init", "leader", "lookup_self", "raw", "recover", "reindex", "seal_status"]
+__all__ = ["Result", "health", "init", "leader", "lookup_self", "recover", "reindex", "seal_status"]

@@ -15,7 +15,6 @@ import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from replmock.model import ReplicationError, parse_ttl
@@ -411,6 +410,3 @@ def _json_body(call: Call) -> dict[str, Any]:
 def _uuid() -> str:
     h = secrets.token_hex(16)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-
-__all__ = ["timedelta"]
