@@ -38,6 +38,9 @@ READ_METHODS = frozenset({"GET", "HEAD", "LIST"})
 """What a default (read-only) conformance run may send."""
 DEFAULT_TIMEOUT = 30.0
 """Seconds a whole request may take (connect, headers, body, redirects): a wall deadline, not per read."""
+CONNECT_TIMEOUT = 10.0
+"""Seconds a TCP (and TLS) connect may take within a request's deadline. A host that drops packets silently
+(a firewall, a wrong address in another network) would otherwise hold each request for the whole deadline."""
 MAX_TIMEOUTS = 2
 """After this many timed-out requests a target is given up: its later requests fail at once."""
 MAX_BODY = 4 * 1024 * 1024
@@ -157,11 +160,28 @@ def read_retry(retries: int, expired: Callable[[], bool] = lambda: False) -> Any
     A status code is never retried (a 503 from a sealed node is an answer the checks look at), nor is a write;
     nor is anything once ``expired()`` (the request's wall deadline passed: its sockets were shut down on purpose).
     """
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
     from urllib3.util.retry import Retry
 
     class _DeadlineRetry(Retry):  # Retry.new() makes type(self): the closure stays
         def is_exhausted(self) -> bool:
             return expired() or super().is_exhausted()
+
+        def increment(
+            self,
+            method: str | None = None,
+            url: str | None = None,
+            response: Any = None,
+            error: Exception | None = None,
+            _pool: Any = None,
+            _stacktrace: Any = None,
+        ) -> Any:
+            # A connect that timed out met a host that drops packets: trying again only multiplies the wait
+            # (refused and reset connections are still retried; urllib3 makes NewConnectionError, a refusal, a
+            # subclass of ConnectTimeoutError).
+            if isinstance(error, ConnectTimeoutError) and not isinstance(error, NewConnectionError):
+                raise MaxRetryError(_pool, url or "", error) from error
+            return super().increment(method, url, response, error, _pool, _stacktrace)
 
     return _DeadlineRetry(
         total=retries,
@@ -368,7 +388,7 @@ class Target:
             url,
             headers={"X-Vault-Token": token.reveal()} if token else {},
             data=data,
-            timeout=(remaining, remaining),
+            timeout=(min(remaining, CONNECT_TIMEOUT), remaining),
             verify=self.verify,
             cert=self.cert,
             auth=(self._user or "", self._password.reveal()) if self._password else None,

@@ -301,3 +301,46 @@ def test_pytests_own_usage_errors_are_the_commands(tmp_path: Path) -> None:
     assert code == EXIT_USAGE
     assert "replmock conformance: error: unrecognized arguments: --no-such-option" in output
     assert "pytest.main()" not in output
+
+
+# --- a host that drops packets: one bounded connect, not the whole deadline times the retries ------------------
+
+
+class Connects:
+    """Every TCP connect urllib3 makes, with its timeout; each fails with ``failure`` (no socket is opened)."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+        self.failure: type[OSError] = TimeoutError
+
+    def __call__(self, address: Any, timeout: Any = None, *args: Any, **kwargs: Any) -> socket.socket:
+        self.timeouts.append(timeout)
+        raise self.failure(str(address))
+
+
+@pytest.fixture
+def connects(monkeypatch: pytest.MonkeyPatch) -> Connects:
+    import urllib3.util.connection
+
+    fake = Connects()
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", fake)
+    return fake
+
+
+def test_a_connect_that_times_out_is_bounded_and_not_retried(connects: Connects) -> None:
+    from replmock.conformance import CONNECT_TIMEOUT
+
+    (target,) = plan({"vault_addr": "http://192.0.2.1:8200", "replmock_retries": 3}).targets
+    found = preflight(target)
+    assert not found.usable
+    assert "unreachable" in found.problem
+    assert len(connects.timeouts) == 1, "a silent host is asked once, not once per retry"
+    assert connects.timeouts[0] is not None
+    assert connects.timeouts[0] <= CONNECT_TIMEOUT < target.timeout
+
+
+def test_a_refused_connect_is_still_retried(connects: Connects) -> None:
+    connects.failure = ConnectionRefusedError
+    (target,) = plan({"vault_addr": "http://192.0.2.1:8200", "replmock_retries": 2}).targets
+    assert not preflight(target).usable
+    assert len(connects.timeouts) == 3
