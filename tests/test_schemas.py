@@ -1,10 +1,8 @@
-"""The schema files: generated from tools/build_schemas.py, described, and right about real payloads."""
+"""The schema files: generated from the field table (replmock/schemas/_fields.py), described, and right about real payloads."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +12,10 @@ from replmock.schemas import PROFILES, SCHEMA_NAMES, catalog, detect, is_rfc3339
 from tests.conftest import FIXTURES, REPO, load_json, real_samples
 
 
-def _builder() -> Any:
-    spec = importlib.util.spec_from_file_location("build_schemas", REPO / "tools" / "build_schemas.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_schemas"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_schemas_match_the_builder() -> None:
-    built = _builder().build()
+    from replmock.schemas._build import build
+
+    built = build()
     on_disk = {
         p.relative_to(REPO / "schemas").as_posix(): p.read_text(encoding="utf-8")
         for p in (REPO / "schemas").glob("*/*.json")
