@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from replmock.schemas._fields import (
+    ALWAYS,
     BASE,
     DIALECT,
     ENVELOPE_FIELDS,
@@ -39,13 +40,11 @@ def object_schema(
     source: str,
     closed: bool | None = None,
 ) -> dict[str, Any]:
-    """An object schema over ``fields`` (restricted to ``mode`` when given)."""
+    """An object schema over ``fields``: those of ``mode`` when given, else all of them (an object without a mode,
+    whose fields are required when their ``required_*`` is ``ALWAYS``)."""
     chosen = [fl for fl in fields if mode is None or mode in fl.modes]
-    required = [
-        fl.name
-        for fl in chosen
-        if mode is not None and mode in (fl.required_strict if profile == "strict" else fl.required_lenient)
-    ]
+    needs = {fl.name: fl.required_strict if profile == "strict" else fl.required_lenient for fl in chosen}
+    required = [name for name, need in needs.items() if (need == ALWAYS if mode is None else mode in need)]
     out: dict[str, Any] = {
         "type": "object",
         "description": description,
@@ -311,7 +310,6 @@ def bodies(profile: str) -> dict[str, dict[str, Any]]:
     out["health"] = object_schema(
         HEALTH_FIELDS,
         profile,
-        mode=Mode.PRIMARY,
         description="GET /v1/sys/health response; replication_*_mode agree with the replication status.",
         source=src("HEALTH"),
         closed=False,

@@ -13,6 +13,7 @@ This module imports only the standard library (the pytest plugin's import cost i
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,8 +119,10 @@ class Mode(enum.Flag):
 
 
 NO_MODE = Mode(0)
-"""An object without a mode (the envelope, the reindex request): the field's schema ignores modes."""
+"""Not mode-dependent (a field of an object without a mode: the envelope, sys/health, the reindex request)."""
 EVERY_MODE = Mode.PRIMARY | Mode.SECONDARY | Mode.BOOTSTRAPPING
+ALWAYS = EVERY_MODE
+"""As a ``required_*`` value of a field of an object without a mode (sys/health): required whatever the mode."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,17 @@ class Field:
     """The modes in which the lenient profile requires the field."""
     required_strict: Mode = NO_MODE
     """The modes in which the strict profile requires the field."""
+    volatile: bool = False
+    """The value moves on its own between two reads (WALs, heartbeats, states): two reads are not compared on it."""
+    wal: bool = False
+    """A WAL index: a JSON number that never goes backwards."""
+    since: tuple[int, int] | None = None
+    """The Vault release (major, minor) that first sends the field (None: every release replmock models)."""
+
+    @property
+    def string_number(self) -> bool:
+        """Whether the value is a number written as a JSON string (``"0"``, ``"-1"``, Unix seconds)."""
+        return self.json_type in (UINT_STRING, INT_STRING, EPOCH_STRING)
 
     def schema(self, profile: str) -> dict[str, Any]:
         body = self.strict_type if profile == "strict" and self.strict_type is not None else self.json_type
@@ -191,6 +205,7 @@ PEER_FIELDS = (
         modes=Mode.PRIMARY | Mode.SECONDARY,
         required_lenient=Mode.PRIMARY | Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "node_id",
@@ -208,6 +223,7 @@ PEER_FIELDS = (
         src("DOC-2024", "GOAPI", "PR-25763"),
         modes=Mode.PRIMARY | Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "clock_skew_ms",
@@ -216,6 +232,7 @@ PEER_FIELDS = (
         src("DOC-2024", "GOAPI", "PR-24343"),
         modes=Mode.PRIMARY | Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "replication_primary_canary_age_ms",
@@ -224,6 +241,7 @@ PEER_FIELDS = (
         src("DOC-2024", "GOAPI", "PR-25763"),
         modes=Mode.PRIMARY | Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
 )
 
@@ -262,6 +280,7 @@ STATUS_FIELDS = (
         modes=EVERY_MODE,
         required_lenient=Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "connection_state",
@@ -271,6 +290,7 @@ STATUS_FIELDS = (
         strict_type={"type": "string", "enum": CONNECTION_STATES},
         modes=Mode.SECONDARY | Mode.BOOTSTRAPPING,
         required_strict=Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "known_secondaries",
@@ -288,6 +308,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "DOC-2020"),
         modes=Mode.PRIMARY,
         required_strict=Mode.PRIMARY,
+        volatile=True,
     ),
     Field(
         "primaries",
@@ -296,6 +317,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "DOC-2020"),
         modes=Mode.SECONDARY,
         required_strict=Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "last_wal",
@@ -305,6 +327,8 @@ STATUS_FIELDS = (
         modes=Mode.PRIMARY,
         required_lenient=Mode.PRIMARY,
         required_strict=Mode.PRIMARY,
+        volatile=True,
+        wal=True,
     ),
     Field(
         "last_dr_wal",
@@ -312,6 +336,8 @@ STATUS_FIELDS = (
         "Last WAL index shipped to DR secondaries (a JSON number).",
         src("DOC-2024", "GOAPI"),
         modes=Mode.PRIMARY,
+        volatile=True,
+        wal=True,
     ),
     Field(
         "last_performance_wal",
@@ -319,6 +345,8 @@ STATUS_FIELDS = (
         "Last WAL index shipped to performance secondaries; compare with a secondary's last_remote_wal.",
         src("DOC-2024", "GOAPI"),
         modes=Mode.PRIMARY,
+        volatile=True,
+        wal=True,
     ),
     Field(
         "last_remote_wal",
@@ -328,6 +356,8 @@ STATUS_FIELDS = (
         modes=Mode.SECONDARY | Mode.BOOTSTRAPPING,
         required_lenient=Mode.SECONDARY,
         required_strict=Mode.SECONDARY,
+        volatile=True,
+        wal=True,
     ),
     Field(
         "merkle_root",
@@ -337,6 +367,7 @@ STATUS_FIELDS = (
         modes=EVERY_MODE,
         required_lenient=Mode.PRIMARY | Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "primary_cluster_addr",
@@ -355,6 +386,7 @@ STATUS_FIELDS = (
         modes=Mode.SECONDARY | Mode.BOOTSTRAPPING,
         required_lenient=Mode.SECONDARY,
         required_strict=Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "secondary_id",
@@ -372,6 +404,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "OBS-2019", "UI"),
         modes=EVERY_MODE,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "last_start",
@@ -380,6 +413,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "DOC-DR-1.21"),
         modes=Mode.SECONDARY | Mode.BOOTSTRAPPING,
         required_strict=Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "ssct_generation_counter",
@@ -388,6 +422,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "GOAPI"),
         modes=EVERY_MODE,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "corrupted_merkle_tree",
@@ -396,6 +431,7 @@ STATUS_FIELDS = (
         src("DOC-2024", "DOC-1.15"),
         modes=EVERY_MODE,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
     Field(
         "last_corruption_check_epoch",
@@ -404,8 +440,9 @@ STATUS_FIELDS = (
         src("DOC-2024", "DOC-1.15"),
         modes=EVERY_MODE,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,
+        volatile=True,
     ),
-    Field("reindex_in_progress", BOOL, "True while a reindex runs.", src("UI"), modes=EVERY_MODE),
+    Field("reindex_in_progress", BOOL, "True while a reindex runs.", src("UI"), modes=EVERY_MODE, volatile=True),
     Field(
         "reindex_stage",
         {"type": "string", "minLength": 1},
@@ -413,6 +450,7 @@ STATUS_FIELDS = (
         src("UI", "KB-REINDEX"),
         strict_type={"type": "string", "enum": REINDEX_STAGES},
         modes=EVERY_MODE,
+        volatile=True,
     ),
     Field(
         "reindex_building_progress",
@@ -420,14 +458,23 @@ STATUS_FIELDS = (
         "Keys processed so far in the reindex 'building' stage.",
         src("UI"),
         modes=EVERY_MODE,
+        volatile=True,
     ),
-    Field("reindex_building_total", UINT, "Total keys of the reindex 'building' stage.", src("UI"), modes=EVERY_MODE),
+    Field(
+        "reindex_building_total",
+        UINT,
+        "Total keys of the reindex 'building' stage.",
+        src("UI"),
+        modes=EVERY_MODE,
+        volatile=True,
+    ),
     Field(
         "merkle_sync_progress",
         {"$ref": "#/$defs/merkle-sync-progress"},
         "Progress of a merkle sync on a secondary in state 'merkle-sync'.",
         src("UI", "MERKLE-SYNC"),
         modes=Mode.SECONDARY | Mode.BOOTSTRAPPING,
+        volatile=True,
     ),
 )
 
@@ -550,35 +597,31 @@ HEALTH_FIELDS = (
         BOOL,
         "Whether Vault is initialized.",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_lenient=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_lenient=ALWAYS,
+        required_strict=ALWAYS,
     ),
     Field(
         "sealed",
         BOOL,
         "Whether Vault is sealed.",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_lenient=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_lenient=ALWAYS,
+        required_strict=ALWAYS,
     ),
     Field(
         "standby",
         BOOL,
         "Whether this node is a standby.",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_lenient=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_lenient=ALWAYS,
+        required_strict=ALWAYS,
     ),
     Field(
         "performance_standby",
         BOOL,
         "Whether this node is a performance standby (Enterprise).",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
     ),
     Field(
         "replication_performance_mode",
@@ -586,9 +629,8 @@ HEALTH_FIELDS = (
         "Performance replication mode of the cluster; agrees with the status endpoints' performance mode.",
         src("HEALTH"),
         strict_type={"type": "string", "enum": HEALTH_MODES},
-        modes=Mode.PRIMARY,
-        required_lenient=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_lenient=ALWAYS,
+        required_strict=ALWAYS,
     ),
     Field(
         "replication_dr_mode",
@@ -596,33 +638,30 @@ HEALTH_FIELDS = (
         "DR replication mode of the cluster; agrees with the status endpoints' DR mode.",
         src("HEALTH"),
         strict_type={"type": "string", "enum": HEALTH_MODES},
-        modes=Mode.PRIMARY,
-        required_lenient=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_lenient=ALWAYS,
+        required_strict=ALWAYS,
     ),
     Field(
         "server_time_utc",
         UINT,
         "Server time as Unix seconds (a JSON number).",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
     ),
     Field(
         "version",
         {"type": "string", "minLength": 1},
         "Vault version string.",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
     ),
     Field(
         "enterprise",
         BOOL,
         "Whether the server is Vault Enterprise (Vault 1.16+).",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
+        since=(1, 16),
     ),
     Field("cluster_name", {"type": "string"}, "Name of the cluster (omitted while sealed).", src("HEALTH")),
     Field(
@@ -636,41 +675,92 @@ HEALTH_FIELDS = (
         {"type": "integer"},
         "Duration of the last echo to the active node in ms (standbys, Vault 1.16+).",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
+        since=(1, 16),
     ),
     Field(
         "clock_skew_ms",
         {"type": "integer"},
         "Clock skew to the active node in ms; a JSON NUMBER here, unlike the status endpoints.",
         src("HEALTH"),
-        modes=Mode.PRIMARY,
-        required_strict=Mode.PRIMARY,
+        required_strict=ALWAYS,
+        since=(1, 16),
     ),
     Field(
         "replication_primary_canary_age_ms",
         {"type": "integer"},
         "Age of the replication canary in ms; a JSON NUMBER here, unlike the status endpoints.",
         src("HEALTH"),
+        since=(1, 16),
     ),
     Field(
         "removed_from_cluster",
         BOOL,
         "Whether this node was removed from its raft cluster (Vault 1.19+).",
         src("HEALTH"),
+        since=(1, 19),
     ),
     Field(
         "ha_connection_healthy",
         BOOL,
         "Whether the standby's connection to the active node is healthy (Vault 1.19+).",
         src("HEALTH"),
+        since=(1, 19),
     ),
     Field(
         "last_request_forwarding_heartbeat_ms",
         {"type": "integer"},
         "Time since the last forwarding heartbeat (Vault 1.19+).",
         src("HEALTH"),
+        since=(1, 19),
     ),
     Field("last_wal", UINT, "Last WAL index of an active, unsealed Enterprise node (a JSON number).", src("HEALTH")),
     Field("license", {"type": "object"}, "License state {state, expiry_time, terminated} (Enterprise).", src("HEALTH")),
 )
+
+ALL_FIELDS = (
+    *PEER_FIELDS,
+    *STATUS_FIELDS,
+    *MERKLE_SYNC_FIELDS,
+    *ENVELOPE_FIELDS,
+    *LEGACY_TOPLEVEL_FIELDS,
+    *REINDEX_FIELDS,
+    *HEALTH_FIELDS,
+)
+"""Every table. A name can appear in several with different types (sys/health's clock_skew_ms is a number)."""
+
+
+# --- facts derived from the table ---------------------------------------------------------------
+# The only lists of fields by category: other modules import these instead of keeping copies.
+
+
+def _names(fields: Iterable[Field], keep: Callable[[Field], bool]) -> tuple[str, ...]:
+    return tuple(fl.name for fl in fields if keep(fl))
+
+
+PRIMARY_ONLY = _names(STATUS_FIELDS, lambda fl: fl.modes == Mode.PRIMARY)
+"""Status-object fields only a primary carries."""
+SECONDARY_ONLY = _names(STATUS_FIELDS, lambda fl: bool(fl.modes) and Mode.PRIMARY not in fl.modes)
+"""Status-object fields only a secondary (or a bootstrapping one) carries."""
+STRING_NUMBERS = _names(STATUS_FIELDS, lambda fl: fl.string_number)
+"""Status-object numbers written as JSON strings."""
+PEER_STRING_NUMBERS = _names(PEER_FIELDS, lambda fl: fl.string_number)
+"""Peer-object (secondaries[], primaries[]) numbers written as JSON strings."""
+JSON_NUMBERS = _names(STATUS_FIELDS, lambda fl: fl.json_type.get("type") == "integer")
+"""Status-object numbers written as JSON numbers."""
+WAL_INDEXES = _names(STATUS_FIELDS, lambda fl: fl.wal)
+"""Status-object WAL indexes (JSON numbers that never go backwards)."""
+VOLATILE = frozenset(_names((*STATUS_FIELDS, *PEER_FIELDS), lambda fl: fl.volatile))
+"""Fields whose value moves between two reads of the same cluster."""
+EPOCH_STRINGS = frozenset(_names(ALL_FIELDS, lambda fl: fl.json_type == EPOCH_STRING))
+"""Fields holding Unix seconds written as a JSON string."""
+DATE_TIMES = frozenset(_names(ALL_FIELDS, lambda fl: fl.json_type.get("format") == "date-time"))
+"""Fields holding an RFC 3339 date-time."""
+HEALTH_SINCE: dict[str, tuple[int, int]] = {fl.name: fl.since for fl in HEALTH_FIELDS if fl.since is not None}
+"""sys/health fields that only newer releases send, with the first release that does."""
+
+
+def health_sends(name: str, release: tuple[int, ...]) -> bool:
+    """Whether a node of Vault ``release`` (major, minor, patch) writes the sys/health field ``name``."""
+    since = HEALTH_SINCE.get(name)
+    return since is None or tuple(release[:2]) >= since
