@@ -783,7 +783,8 @@ EXIT_CODES_HELP = """exit status (with several targets the worst wins: 3, then 1
   0  every check passed (skipped checks count as passed)
   1  a target breaks the contract (a check failed)
   2  usage error: a bad option, a bad targets file, nothing to check (no target and no --self-test)
-  3  a target is unusable: unreachable, TLS failure, or its token was rejected (its checks are not run)"""
+  3  a target is unusable: unreachable, TLS failure, not a Vault API, or its token was rejected (its checks
+     are not run)"""
 
 
 @dataclass(frozen=True)
@@ -1071,6 +1072,12 @@ def short_reason(message: str) -> str:
     return clip(message, 200)
 
 
+def _vault_like(reply: Reply) -> bool:
+    """Whether an answer has the shape of one of Vault's: a JSON object with data, errors or health fields."""
+    body = reply.body
+    return isinstance(body, dict) and bool({"data", "errors", "initialized", "sealed", "mode"} & set(body))
+
+
 def preflight(target: Target) -> Preflight:
     """Before any check: reachable, TLS accepted, token valid (``auth/token/lookup-self``, a read), and what it is.
 
@@ -1095,7 +1102,17 @@ def preflight(target: Target) -> Preflight:
                     "check VAULT_TOKEN (or token_env / token in the targets file, or ~/.vault-token) is a live token "
                     "of this cluster",
                 )
-        caps = detect_capabilities(target.get("status"), health)
+        status = target.get("status")
+        caps = detect_capabilities(status, health)
+        if caps.kind == "unknown" and not _vault_like(health) and not _vault_like(status):
+            return Preflight(
+                target.name,
+                None,
+                f"{target.name}: not a Vault API at {where}: GET sys/health answered {health.status} and "
+                f"GET sys/replication/status answered {status.status}, neither with Vault's JSON; check the address "
+                "is Vault's API listener (such as https://vault.example:8200), not a proxy, a load balancer's "
+                "default page or another service",
+            )
     except RequestFailed as exc:
         detail = short_reason(redact(str(exc), target.secrets()))
         return Preflight(target.name, None, f"{target.name}: unusable at {where}: {detail}; {_ADVICE['connect']}")

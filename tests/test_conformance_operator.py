@@ -344,3 +344,21 @@ def test_a_refused_connect_is_still_retried(connects: Connects) -> None:
     (target,) = plan({"vault_addr": "http://192.0.2.1:8200", "replmock_retries": 2}).targets
     assert not preflight(target).usable
     assert len(connects.timeouts) == 3
+
+
+def test_a_server_that_is_not_vault_is_unusable_not_a_breach(httpserver: Any) -> None:
+    """A proxy or another service on the port (404 with no body everywhere): exit 3 with advice, not failed checks."""
+    httpserver.no_handler_status_code = 404
+    (target,) = plan({"vault_addr": httpserver.url_for("/").rstrip("/")}).targets
+    found = preflight(target)
+    assert not found.usable
+    assert "not a Vault API" in found.problem
+    assert "answered 404" in found.problem
+
+
+def test_a_vault_with_a_broken_status_is_still_checked(httpserver: Any) -> None:
+    """Vault's own JSON error on the status path is an answer the checks judge (a breach), not an unusable target."""
+    httpserver.expect_request("/v1/sys/health").respond_with_json({"initialized": True, "sealed": False}, status=200)
+    httpserver.expect_request("/v1/sys/replication/status").respond_with_json({"errors": ["boom"]}, status=500)
+    (target,) = plan({"vault_addr": httpserver.url_for("/").rstrip("/")}).targets
+    assert preflight(target).usable
