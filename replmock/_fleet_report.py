@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from replmock.schemas._fields import SHIPPED_WAL, WAL_INDEXES
+
 REPLICATION_TYPES = ("performance", "dr")
 """The replication types drawn, in the order of the status payload's keys (``performance`` before ``dr``)."""
-PRIMARY_WAL = {"dr": ("last_dr_wal", "last_wal"), "performance": ("last_performance_wal", "last_wal")}
+PRIMARY_WAL = {kind: (wal, "last_wal") for kind, wal in SHIPPED_WAL.items()}
 """The primary's WAL index a secondary of that type follows (first present field wins)."""
 MAX_CLUSTERS = 64
 MAX_LINKS = 256
 MAX_FAILURES = 20
 """Failed checks listed per cluster (the rest are counted)."""
 MAX_TEXT = 120
-_FACT_KEYS = ("mode", "cluster_id", "state", "last_wal", "last_dr_wal", "last_performance_wal", "last_remote_wal")
+_FACT_KEYS = ("mode", "cluster_id", "state", *WAL_INDEXES)
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from replmock import __version__
 from replmock._errors import ReplmockError, UsageError
+from replmock.schemas._fields import ADDRESSES, DATE_TIMES, EPOCH_STRINGS, IDENTIFIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -42,26 +43,14 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMAT = "replmock-recording/1"
 ENDPOINTS = ("status", "dr-status", "performance-status", "health")
 
-# Keys whose values identify a cluster, a node or a request (whatever their format).
-ID_KEYS = frozenset(
-    {"cluster_id", "secondary_id", "node_id", "request_id", "known_secondaries", "storage_cluster_id", "nonce"}
-)
+# Keys whose values identify a cluster, a node or a request (whatever their format): the replication fields
+# the field table types as identifiers, and those of other bodies (the envelope, sys/health, generate-root).
+ID_KEYS = IDENTIFIERS | {"request_id", "storage_cluster_id", "nonce"}
 NAME_KEYS = frozenset({"cluster_name"})
-ADDRESS_KEYS = frozenset(
-    {
-        "api_address",
-        "cluster_address",
-        "primary_cluster_addr",
-        "known_primary_cluster_addrs",
-        "leader_address",
-        "leader_cluster_address",
-        "api_addr",
-        "cluster_addr",
-    }
-)
-TIME_KEYS = frozenset({"last_heartbeat", "last_start", "expiry_time", "active_time", "issue_time"})
+ADDRESS_KEYS = ADDRESSES | {"leader_address", "leader_cluster_address", "api_addr", "cluster_addr"}  # + sys/leader's
+TIME_KEYS = DATE_TIMES | {"expiry_time", "active_time", "issue_time"}  # + the license's and sys/leader's
 EPOCH_KEYS = frozenset({"server_time_utc"})
-EPOCH_STRING_KEYS = frozenset({"last_reindex_epoch", "last_corruption_check_epoch"})
+EPOCH_STRING_KEYS = EPOCH_STRINGS
 NEVER = {"0", "-62135596800"}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

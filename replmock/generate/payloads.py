@@ -16,6 +16,7 @@ from replmock.model.topology import (
     Topology,
 )
 from replmock.schemas import ENDPOINT_PATHS
+from replmock.schemas._fields import SHIPPED_WAL, health_sends
 
 ENDPOINTS = ("status", "dr-status", "performance-status", "health")
 """Views a node projects (file names of generated fixtures)."""
@@ -89,7 +90,7 @@ def _primary(top: Topology, cluster: Cluster, kind: ReplicationType, rset: Repli
         **_common(top, cluster, kind),
         "cluster_id": rset.cluster_id,
         "known_secondaries": [link.secondary_id for link in rset.links] + rset.unconnected_ids,
-        ("last_dr_wal" if kind == "dr" else "last_performance_wal"): wal,
+        SHIPPED_WAL[kind]: wal,
         "last_wal": wal,
         "merkle_root": top.merkle_root(rset, wal),
         "mode": "primary",
@@ -227,8 +228,7 @@ def _health(top: Topology, name: str, node: str | None = None, state: NodeState 
             "server_time_utc": int(top.now().timestamp()),
             "version": cluster.version,
         }
-        if release >= (1, 16, 0):
-            out["enterprise"] = enterprise
+        out["enterprise"] = enterprise
         if not sealed:
             out["cluster_name"] = cluster.cluster_name
             out["cluster_id"] = cluster.storage_cluster_id
@@ -241,16 +241,15 @@ def _health(top: Topology, name: str, node: str | None = None, state: NodeState 
                     "expiry_time": expiry.isoformat().replace("+00:00", "Z"),
                     "terminated": False,
                 }
-        if release >= (1, 16, 0):
-            out["echo_duration_ms"] = 1 if standby and not sealed else 0
-            out["clock_skew_ms"] = 0
-            out["replication_primary_canary_age_ms"] = _standby_canary(top, name) if standby and not sealed else 0
-        if release >= (1, 19, 0):
-            out["removed_from_cluster"] = False  # integrated storage (raft): the pointer is set
-            if standby and not sealed:
-                out["ha_connection_healthy"] = True
-                out["last_request_forwarding_heartbeat_ms"] = 1
-        return out
+        out["echo_duration_ms"] = 1 if standby and not sealed else 0
+        out["clock_skew_ms"] = 0
+        out["replication_primary_canary_age_ms"] = _standby_canary(top, name) if standby and not sealed else 0
+        out["removed_from_cluster"] = False  # integrated storage (raft): the pointer is set
+        if standby and not sealed:
+            out["ha_connection_healthy"] = True
+            out["last_request_forwarding_heartbeat_ms"] = 1
+        # Which release first sends which field is the field table's ``since`` column.
+        return {key: value for key, value in out.items() if health_sends(key, release)}
 
 
 def _standby_canary(top: Topology, name: str) -> int:

@@ -16,6 +16,17 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from replmock.model.topology import GO_ZERO_EPOCH
+from replmock.schemas._fields import (
+    JSON_NUMBERS,
+    PEER_LISTS,
+    PEER_STRING_NUMBERS,
+    PRIMARY_ONLY,
+    SECONDARY_ONLY,
+    SHIPPED_WAL,
+    STRING_NUMBERS,
+    VOLATILE,
+    WAL_INDEXES,
+)
 
 Level = Literal["error", "warning"]
 KINDS = ("dr", "performance")
@@ -115,7 +126,7 @@ def _v(message: str, clusters: Iterable[str], *paths: str) -> tuple[str, tuple[s
 
 
 def _wal_of_primary(block: Mapping[str, Any], kind: str) -> tuple[Any, str]:
-    name = "last_dr_wal" if kind == "dr" else "last_performance_wal"
+    name = SHIPPED_WAL[kind]
     if name in block:
         return block[name], name
     return block.get("last_wal"), "last_wal"
@@ -294,17 +305,6 @@ def i6_caught_up_means_same_merkle_root(obs: Sequence[Observation]) -> Iterator[
             )
 
 
-PRIMARY_ONLY = ("known_secondaries", "secondaries", "last_wal", "last_dr_wal", "last_performance_wal")
-SECONDARY_ONLY = (
-    "secondary_id",
-    "primaries",
-    "known_primary_cluster_addrs",
-    "last_remote_wal",
-    "connection_state",
-    "last_start",
-)
-
-
 def i7_mode_decides_shape(obs: Sequence[Observation]) -> Iterator[Any]:
     """The mode decides the shape: primaries carry no secondary fields, secondaries no primary fields, disabled is bare.
 
@@ -335,7 +335,7 @@ def i8_connection_status_and_streaming(obs: Sequence[Observation]) -> Iterator[A
     """
     for o in obs:
         for _kind, block, where in o.blocks():
-            for list_name in ("secondaries", "primaries"):
+            for list_name in PEER_LISTS:
                 for i, peer in enumerate(block.get(list_name) or []):
                     status = peer.get("connection_status") if isinstance(peer, Mapping) else None
                     if status not in {"connected", "disconnected"}:
@@ -370,13 +370,6 @@ def i8w_streaming_is_connected(obs: Sequence[Observation]) -> Iterator[Any]:
                 )
 
 
-_VOLATILE = {"last_heartbeat", "last_wal", "last_dr_wal", "last_performance_wal", "last_remote_wal", "merkle_root",
-             "replication_primary_canary_age_ms", "last_heartbeat_duration_ms", "clock_skew_ms", "reindex_building_progress",
-             "merkle_sync_progress", "secondaries", "primaries", "state", "connection_state", "reindex_stage",
-             "reindex_in_progress", "reindex_building_total", "last_reindex_epoch", "known_primary_cluster_addrs",
-             "last_start", "corrupted_merkle_tree", "last_corruption_check_epoch", "ssct_generation_counter"}  # fmt: skip
-
-
 def i9_endpoints_agree(obs: Sequence[Observation]) -> Iterator[Any]:
     """sys/health's replication modes, dr/status and performance/status agree with sys/replication/status.
 
@@ -404,7 +397,7 @@ def i9_endpoints_agree(obs: Sequence[Observation]) -> Iterator[Any]:
             single = unwrap(o.dr_status if kind == "dr" else o.performance_status)
             if not isinstance(single, Mapping) or "mode" not in single:
                 continue
-            for key in sorted((set(single) | set(block)) - _VOLATILE):
+            for key in sorted((set(single) | set(block)) - VOLATILE):
                 if single.get(key) != block.get(key):
                     yield _v(
                         f"{o.cluster}: {ENDPOINT[kind]} $.data.{key} = {single.get(key)!r} but sys/replication/status "
@@ -414,17 +407,12 @@ def i9_endpoints_agree(obs: Sequence[Observation]) -> Iterator[Any]:
                     )
 
 
-STRING_NUMBERS = ("last_reindex_epoch", "last_corruption_check_epoch")
-PEER_STRING_NUMBERS = ("clock_skew_ms", "last_heartbeat_duration_ms", "replication_primary_canary_age_ms")
-JSON_NUMBERS = ("last_wal", "last_dr_wal", "last_performance_wal", "last_remote_wal", "ssct_generation_counter")
-
-
 def _is_int_string(value: object) -> bool:
     return isinstance(value, str) and bool(_INT_STRING.match(value))
 
 
 def _peer_number_types(o: Observation, block: Mapping[str, Any], where: str) -> Iterator[Any]:
-    for list_name in ("secondaries", "primaries"):
+    for list_name in PEER_LISTS:
         for i, peer in enumerate(block.get(list_name) or []):
             if not isinstance(peer, Mapping):
                 continue
@@ -494,7 +482,7 @@ def i12_heartbeat_times(obs: Sequence[Observation]) -> Iterator[Any]:
     for o in obs:
         for _kind, block, where in o.blocks():
             start = parse_time(block.get("last_start"))
-            for list_name in ("secondaries", "primaries"):
+            for list_name in PEER_LISTS:
                 for i, peer in enumerate(block.get(list_name) or []):
                     beat = parse_time(peer.get("last_heartbeat")) if isinstance(peer, Mapping) else None
                     if beat is None:
@@ -585,7 +573,7 @@ def wal_regressions(before: Observation, after: Observation) -> list[Violation]:
         new, _ = after.block(kind)
         if old is None or new is None or old.get("mode") != new.get("mode"):
             continue
-        for key in JSON_NUMBERS[:4]:
+        for key in WAL_INDEXES:
             a, b = old.get(key), new.get(key)
             if isinstance(a, int) and isinstance(b, int) and b < a:
                 out.append(

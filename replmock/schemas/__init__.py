@@ -427,24 +427,14 @@ def catalog() -> SchemaCatalog:
 
 @functools.cache
 def known_fields() -> frozenset[str]:
-    """Every property name the strict schemas define (the fields a replication payload can have)."""
-    names: set[str] = set()
+    """Every property name the strict schemas define (the fields a replication payload can have).
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict):
-                names.update(props)
-            for key, value in node.items():
-                if key != "if":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
+    Derived from the field table through the schema builder (``replmock.schemas._build``), without loading the
+    schema files or jsonschema; ``tests/test_schemas.py`` checks the committed files are the builder's output.
+    """
+    from replmock.schemas._build import property_names
 
-    for name in SCHEMA_NAMES:
-        walk(catalog().schema(name, "strict"))
-    return frozenset(names)
+    return property_names("strict")
 
 
 def validate(

@@ -22,6 +22,7 @@ from replmock.schemas._fields import (
     PEER_FIELDS,
     PROFILES,
     REINDEX_FIELDS,
+    SHIPPED_WAL,
     STATUS_FIELDS,
     Field,
     Mode,
@@ -172,7 +173,7 @@ def envelope(profile: str, data: dict[str, Any], description: str, source: str) 
 
 
 def wal_requirement(kind: str) -> dict[str, Any]:
-    wal = "last_dr_wal" if kind == "dr" else "last_performance_wal"
+    wal = SHIPPED_WAL[kind]
     what = "DR" if kind == "dr" else "performance"
     return {
         "if": mode_const("primary"),
@@ -432,6 +433,26 @@ def api_bodies(profile: str) -> dict[str, dict[str, Any]]:
         "dynamic-filter-response": envelope(profile, dynamic, "GET dynamic-filter response.", src("DOC-PERF-NEW")),
         "public-key-response": envelope(profile, public_key, "POST generate-public-key response.", dr_perf),
     }
+
+
+def property_names(profile: str) -> frozenset[str]:
+    """Every property name the schemas of ``profile`` define, from the builder's output (no file is read)."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(props)
+            for key, value in node.items():
+                if key != "if":  # an `if` only tests the mode; it defines no property
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(bodies(profile))
+    return frozenset(names)
 
 
 def build() -> dict[str, str]:

@@ -147,8 +147,16 @@ class Field:
     """The value moves on its own between two reads (WALs, heartbeats, states): two reads are not compared on it."""
     wal: bool = False
     """A WAL index: a JSON number that never goes backwards."""
+    shipped_to: str | None = None
+    """For a primary's per-type WAL index: the replication type (``dr``, ``performance``) it ships to."""
     since: tuple[int, int] | None = None
     """The Vault release (major, minor) that first sends the field (None: every release replmock models)."""
+
+    @property
+    def value_type(self) -> dict[str, Any]:
+        """The lenient schema of the value, or of each item when the value is an array."""
+        items = self.json_type.get("items")
+        return items if self.json_type.get("type") == "array" and isinstance(items, dict) else self.json_type
 
     @property
     def string_number(self) -> bool:
@@ -338,6 +346,7 @@ STATUS_FIELDS = (
         modes=Mode.PRIMARY,
         volatile=True,
         wal=True,
+        shipped_to="dr",
     ),
     Field(
         "last_performance_wal",
@@ -347,6 +356,7 @@ STATUS_FIELDS = (
         modes=Mode.PRIMARY,
         volatile=True,
         wal=True,
+        shipped_to="performance",
     ),
     Field(
         "last_remote_wal",
@@ -756,6 +766,18 @@ EPOCH_STRINGS = frozenset(_names(ALL_FIELDS, lambda fl: fl.json_type == EPOCH_ST
 """Fields holding Unix seconds written as a JSON string."""
 DATE_TIMES = frozenset(_names(ALL_FIELDS, lambda fl: fl.json_type.get("format") == "date-time"))
 """Fields holding an RFC 3339 date-time."""
+IDENTIFIERS = frozenset(
+    _names((*STATUS_FIELDS, *PEER_FIELDS), lambda fl: fl.value_type is ID or fl.strict_type is VAULT_UUID)
+)
+"""Status and peer fields holding identifiers of a replication set, a secondary or a node (or a list of them).
+
+``ID`` is compared by identity: other non-empty strings (``state``) have the same schema but are no identifiers."""
+ADDRESSES = frozenset(_names((*STATUS_FIELDS, *PEER_FIELDS), lambda fl: fl.value_type in (URL, URL_OR_EMPTY)))
+"""Status and peer fields holding node addresses (or a list of them)."""
+PEER_LISTS = _names(STATUS_FIELDS, lambda fl: str(fl.value_type.get("$ref", "")).startswith("#/$defs/peer-"))
+"""Status-object fields listing peer objects (a primary's secondaries[], a secondary's primaries[])."""
+SHIPPED_WAL: dict[str, str] = {fl.shipped_to: fl.name for fl in STATUS_FIELDS if fl.shipped_to is not None}
+"""Replication type -> the primary's WAL index shipped to that type's secondaries."""
 HEALTH_SINCE: dict[str, tuple[int, int]] = {fl.name: fl.since for fl in HEALTH_FIELDS if fl.since is not None}
 """sys/health fields that only newer releases send, with the first release that does."""
 
