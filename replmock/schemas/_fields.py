@@ -13,8 +13,9 @@ This module imports only the standard library (the pytest plugin's import cost i
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -776,9 +777,13 @@ ADDRESSES = frozenset(_names((*STATUS_FIELDS, *PEER_FIELDS), lambda fl: fl.value
 """Status and peer fields holding node addresses (or a list of them)."""
 PEER_LISTS = _names(STATUS_FIELDS, lambda fl: str(fl.value_type.get("$ref", "")).startswith("#/$defs/peer-"))
 """Status-object fields listing peer objects (a primary's secondaries[], a secondary's primaries[])."""
-SHIPPED_WAL: dict[str, str] = {fl.shipped_to: fl.name for fl in STATUS_FIELDS if fl.shipped_to is not None}
+SHIPPED_WAL: Mapping[str, str] = MappingProxyType(
+    {fl.shipped_to: fl.name for fl in STATUS_FIELDS if fl.shipped_to is not None}
+)
 """Replication type -> the primary's WAL index shipped to that type's secondaries."""
-HEALTH_SINCE: dict[str, tuple[int, int]] = {fl.name: fl.since for fl in HEALTH_FIELDS if fl.since is not None}
+HEALTH_SINCE: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {fl.name: fl.since for fl in HEALTH_FIELDS if fl.since is not None}
+)
 """sys/health fields that only newer releases send, with the first release that does."""
 
 
