@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
+    from replmock.schemas._fast import Check
+
 Profile = Literal["lenient", "strict"]
 PROFILES: tuple[Profile, ...] = ("lenient", "strict")
 
@@ -234,6 +236,8 @@ class SchemaCatalog:
                 resources.append((doc["$id"], Resource.from_contents(doc)))
         self.registry = Registry().with_resources(resources)
         self._validators: dict[tuple[str, Profile], Validator] = {}
+        # Yes/no checks for the common case, a valid payload (replmock.schemas._fast), built on first use.
+        self._checks: dict[tuple[str, Profile], Check] = {}
         self._lock = threading.Lock()
 
     def schema(self, name: str, profile: Profile = "lenient") -> dict[str, Any]:
@@ -260,6 +264,20 @@ class SchemaCatalog:
                 self._validators[key] = found
         return found
 
+    def _check(self, name: str, profile: Profile) -> Check:
+        """The fast validity check for ``name`` under ``profile`` (built on first use; never True when invalid)."""
+        schema = self.schema(name, profile)
+        with self._lock:
+            found = self._checks.get((name, profile))
+            if found is None:
+                from replmock.schemas._fast import compile_schema
+
+                compiled = compile_schema(schema["$id"], self._documents.values(), {"date-time": is_rfc3339})
+                # A schema the compiler does not know is never answered fast: jsonschema explains every payload.
+                found = compiled if compiled is not None else _ask_jsonschema
+                self._checks[(name, profile)] = found
+        return found
+
     def issues(
         self, payload: Any, name: str, profile: Profile = "lenient", *, limit: int | None = None
     ) -> tuple[Issue, ...]:
@@ -281,6 +299,12 @@ class SchemaCatalog:
         if limit is not None and limit < 1:
             msg = f"limit must be at least 1, got {limit}"
             raise UsageError(msg)
+        check = self._checks.get((name, profile)) or self._check(name, profile)
+        try:
+            if check(payload):
+                return (), 0, True  # valid: what the walk below finds for a valid payload, without the walk
+        except Exception:  # noqa: S110 - a value the check does not know (NotJSON...): jsonschema decides
+            pass
         ceiling = None if limit is None else max(limit, COUNT_LIMIT)
         unique: dict[tuple[str, str], Issue] = {}
         complete = True
@@ -309,7 +333,8 @@ class SchemaCatalog:
         With ``limit``, the report holds at most ``limit`` issues and ``total`` says how many were
         found (counting stops at ``COUNT_LIMIT``; ``complete`` is then False).
         """
-        _check_choice("profile", profile, PROFILES)
+        if profile not in PROFILES:
+            _check_choice("profile", profile, PROFILES)
         detection = None
         if schema is None:
             detection = detect(payload)
@@ -326,6 +351,11 @@ class SchemaCatalog:
             schema = detection.schema
         shown, total, complete = self._collect(payload, schema, profile, limit)
         return Report(schema, profile, shown, detection, total, complete)
+
+
+def _ask_jsonschema(payload: Any) -> bool:
+    """The check of a schema the fast compiler does not know: always "ask jsonschema"."""
+    return False
 
 
 def _check_choice(what: str, value: str, choices: Iterable[str]) -> None:
