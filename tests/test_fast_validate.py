@@ -552,6 +552,7 @@ def test_refs_local_across_documents_and_with_siblings() -> None:
             "remote": {"$ref": "other.json"},
             "remote_def": {"$ref": "https://example.test/schemas/other.json#/$defs/id"},
             "escaped": {"$ref": "#/$defs/a~0b~1c"},
+            "percent": {"$ref": "#/%24defs/id"},
             "sibling": {"$ref": "#/$defs/id", "minimum": 5},  # 2020-12: a $ref's siblings apply too
         },
     }
@@ -567,6 +568,8 @@ def test_refs_local_across_documents_and_with_siblings() -> None:
             ({"remote_def": "FF"}, False),
             ({"escaped": 1.0}, True),
             ({"escaped": 2}, False),
+            ({"percent": 1}, True),
+            ({"percent": "1"}, False),
             ({"sibling": 7}, True),
             ({"sibling": 3}, False),
             ({"sibling": 7.5}, False),

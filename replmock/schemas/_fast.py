@@ -151,8 +151,8 @@ class _Compiler:
         if fragment:
             if not fragment.startswith("/"):
                 raise Unsupported(f"$ref to an anchor: {ref}")
-            for raw in fragment[1:].split("/"):
-                part = unquote(raw).replace("~1", "/").replace("~0", "~")
+            for raw in unquote(fragment[1:]).split("/"):  # as `referencing` reads a pointer
+                part = raw.replace("~1", "/").replace("~0", "~")
                 if isinstance(node, Mapping) and part in node:
                     node = node[part]
                 elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
