@@ -24,6 +24,8 @@ class Field:
     type: FieldType
     required: bool = False
     default: Any = None
+    choices: tuple[str, ...] = ()
+    """The values the handler takes (empty: any); the handler refuses the others with its own text."""
 
 
 class ParamError(ValueError):
@@ -140,17 +142,73 @@ def parse_field(spec: Field, value: Any) -> Any:  # noqa: C901, PLR0911, PLR0912
             return str(value)
         go = _GO_TYPES.get(type(value), type(value).__name__)
         raise _convert_error(spec.name, f"'' expected type 'string', got unconvertible type '{go}'")
-    if spec.type == "strings":  # TypeCommaStringSlice: a list, or a comma-separated string
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        go = _GO_TYPES.get(type(value), type(value).__name__)
-        raise _convert_error(spec.name, f"'' expected type '[]string', got unconvertible type '{go}'")
+    if spec.type == "strings":  # TypeCommaStringSlice: parseutil.ParseCommaStringSlice
+        return _comma_strings(spec.name, value)
     if isinstance(value, dict):
         return value
     go = _GO_TYPES.get(type(value), type(value).__name__)
     raise _convert_error(spec.name, f"'' expected a map, got '{go}'")
+
+
+def _comma_strings(name: str, value: Any) -> list[str]:
+    """parseutil.ParseCommaStringSlice: "" is an empty list; a string is split on "," (empty parts kept); any other
+    scalar is one element; each element is weakly decoded to a string (null "", true "1", a number its text) and
+    trimmed. Observed on OpenBao 2.7 (sys/config/cors allowed_origins): "a,,b" -> [a, "", b], [null, "a"] -> ["", a],
+    true -> ["1"], [{}] -> 400."""
+    if isinstance(value, str) and not isinstance(value, GoNumber):
+        return [part.strip() for part in value.split(",")] if value else []
+    items = value if isinstance(value, list) else [value]  # mapstructure lifts a single value into the slice
+    out = []
+    for i, item in enumerate(items):
+        if item is None:
+            out.append("")
+        elif isinstance(item, bool):
+            out.append("1" if item else "0")
+        elif isinstance(item, str):  # GoNumber included: a number keeps its JSON text
+            out.append(item.strip())
+        else:
+            go = _GO_TYPES.get(type(item), type(item).__name__)
+            raise ParamError(
+                f'Field validation failed: error converting input for field "{name}": 1 error(s) decoding:\n\n'
+                f"* '[{i}]' expected type 'string', got unconvertible type '{go}', value: '{go_value(item)}'"
+            )
+    return out
+
+
+def go_value(value: Any) -> str:
+    """Go's ``%v`` of a decoded JSON value (maps with sorted keys)."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
+    return str(value)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def go_quote(text: str) -> str:
+    """strconv.Quote (Go's %q of a string): printable characters raw, the rest escaped."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in {'"', "\\"}:
+            out.append("\\" + char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():  # Python's idea of printable is unicode.IsPrint's, closely enough
+            out.append(char)
+        elif code < 0x80:  # noqa: PLR2004
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:  # noqa: PLR2004
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out) + '"'
 
 
 def parse_fields(fields: tuple[Field, ...], data: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from replmock.model import ReplicationError, parse_ttl
 from replmock.vault._errors import VaultError
 from replmock.vault._handlers import Result
-from replmock.vault._wire import Answer, json_answer
+from replmock.vault._params import go_quote
+from replmock.vault._wire import Answer, GoNumber, json_answer
 
 if TYPE_CHECKING:  # pragma: no cover
     from replmock.vault._core import Call
@@ -69,6 +70,8 @@ def secondary_token(call: Call) -> Answer:
         activation = call.node.topology.secondary_token(call.node.cluster, _kind(call), call.fields["id"], ttl)
     except ReplicationError as exc:
         raise VaultError(400, str(exc)) from None
+    except (ValueError, OverflowError):  # digits int() refuses ("²"), or a duration past timedelta's range
+        raise VaultError(400, f"invalid ttl {call.fields['ttl']!r}") from None
     top = call.node.topology
     from replmock.generate.payloads import rfc3339
 
@@ -133,9 +136,13 @@ def token_create(call: Call) -> Result:
     """``auth/token/create``: a batch token (``hvb.``) for DR operations, or a service token with the given
     policies (``default`` only, or ``replication-operator`` for update on the replication paths)."""
     f = call.fields
-    ttl = parse_ttl(f["ttl"] or "768h")
+    try:
+        ttl = parse_ttl(f["ttl"] or "768h")
+    except (ReplicationError, ValueError, OverflowError):  # Go's time.ParseDuration error (observed on OpenBao 2.7)
+        raise VaultError(400, f"time: invalid duration {go_quote(f['ttl'])}") from None
     top = call.node.topology
-    policies = sorted(set(f["policies"] or ["default"]) | {"default"})
+    # policyutil.SanitizePolicies: trimmed, empty names dropped
+    policies = sorted({p for p in f["policies"] if p} | {"default"})
     if "root" in policies:
         raise VaultError(400, "root tokens can only be created with sys/generate-root")  # best evidence
     if f["type"] == "batch":
@@ -151,7 +158,7 @@ def token_create(call: Call) -> Result:
         call.node.tokens[token] = Token(token, kind, f["display_name"] or "token")
         accessor = call.node.tokens[token].accessor()
     else:
-        raise VaultError(400, f'unknown token type "{f["type"]}"')
+        raise VaultError(400, "invalid 'token_type' value")  # observed on OpenBao 2.7
     auth = {
         "client_token": token,
         "accessor": accessor,
@@ -324,9 +331,9 @@ def operation_token_attempt(call: Call) -> Answer:
         return json_answer(204, None)
     if node.dr_attempt is not None:
         return json_answer(400, {"errors": ["root generation already in progress"]})
-    body = _json_body(call)
+    body = _struct_body(call, _INIT_REQUEST)
     length = otp_length(call)
-    otp, pgp = str(body.get("otp") or ""), str(body.get("pgp_key") or "")
+    otp, pgp = body.get("otp", ""), body.get("pgp_key", "")
     if otp and len(otp) != length:
         return json_answer(400, {"errors": ["OTP string is wrong length"]})
     fingerprint = hashlib.sha1(pgp.encode()).hexdigest() if pgp and not otp else ""  # noqa: S324
@@ -338,11 +345,11 @@ def operation_token_attempt(call: Call) -> Answer:
 def operation_token_update(call: Call) -> Answer:  # noqa: PLR0911 - one answer per refusal, in Vault's order
     """POST ``.../generate-operation-token/update`` with one unseal key share (§13.2); the last one completes."""
     node = call.node
-    body = _json_body(call)
-    key, nonce = body.get("key"), body.get("nonce")
+    body = _struct_body(call, _UPDATE_REQUEST)
+    key, nonce = body.get("key"), body.get("nonce", "")
     if not key:
         return json_answer(400, {"errors": ["'key' must be specified in request body as JSON"]})
-    share = _decode_share(str(key))
+    share = _decode_share(key)
     if share is None:
         return json_answer(400, {"errors": ["'key' must be a valid hex or base64 string"]})
     attempt = node.dr_attempt
@@ -388,23 +395,56 @@ def root_token_attempt_read(call: Call) -> Result:
 
 
 def _decode_share(text: str) -> bytes | None:
-    try:
+    """hex.DecodeString, else base64.StdEncoding (http/sys_generate_root.go); Python's fromhex would also take
+    spaces between the bytes, Go's decoder does not."""
+    if len(text) % 2 == 0 and all(c in string.hexdigits for c in text):
         return bytes.fromhex(text)
-    except ValueError:
-        pass
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
 
 
-def _json_body(call: Call) -> dict[str, Any]:
-    from replmock.vault._params import ParamError, body_data
+_INIT_REQUEST = ("GenerateRootInitRequest", ("otp", "pgp_key"))
+_UPDATE_REQUEST = ("GenerateRootUpdateRequest", ("key", "nonce"))
 
+
+def _struct_body(call: Call, struct: tuple[str, tuple[str, ...]]) -> dict[str, str]:
+    """The body as ``parseJSONRequest`` decodes it into one of http/sys_generate_root.go's structs of string fields:
+    JSON whatever the Content-Type (no form), an empty body or ``null`` is no field, unknown keys are ignored, a key
+    matches a field case-insensitively (encoding/json), ``null`` leaves a field empty and any other non-string value
+    is refused (texts: OpenBao's ``failed to decode JSON input`` and Go's UnmarshalTypeError)."""
+    from replmock.vault._wire import JSONInputError, decode_json
+
+    name, fields = struct
+    raw = call.request.body
+    if not raw.strip():
+        return {}
     try:
-        return body_data(call.request) or {}
-    except ParamError as exc:
-        raise VaultError(400, str(exc)) from None
+        value = decode_json(raw)
+    except JSONInputError as exc:
+        raise VaultError(400, f"failed to decode JSON input: {exc}") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise VaultError(400, f"failed to decode JSON input: json: cannot unmarshal {_json_kind(value)} into Go value "
+                         f"of type http.{name}")  # fmt: skip
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        field_name = key if key in fields else next((f for f in fields if f.lower() == key.lower()), None)
+        if field_name is None or item is None:
+            continue
+        if not isinstance(item, str) or isinstance(item, GoNumber):
+            raise VaultError(400, f"failed to decode JSON input: json: cannot unmarshal {_json_kind(item)} into Go "
+                             f"struct field {name}.{field_name} of type string")  # fmt: skip
+        out[field_name] = item
+    return out
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, GoNumber):
+        return "number"
+    return {list: "array", dict: "object", str: "string", bool: "bool"}.get(type(value), "number")
 
 
 def _uuid() -> str:

@@ -283,7 +283,8 @@ def _replication_routes() -> tuple[LogicalRoute, ...]:
             {
                 "read": Op(r.paths_filter_read),
                 "update": Op(
-                    r.paths_filter_write, (Field("mode", _S, default="allow"), Field("paths", _LIST, default=[]))
+                    r.paths_filter_write,
+                    (Field("mode", _S, default="allow", choices=("allow", "deny")), Field("paths", _LIST, default=[])),
                 ),
                 "delete": Op(r.paths_filter_delete),
             },
@@ -312,7 +313,7 @@ def _replication_routes() -> tuple[LogicalRoute, ...]:
             "create",
             _update(
                 r.token_create,
-                Field("type", _S, default="service"),
+                Field("type", _S, default="service", choices=("service", "batch", "default")),
                 Field("policies", _LIST, default=[]),
                 Field("ttl", _S, default=""),
                 Field("orphan", _BOOL, default=False),
