@@ -3,6 +3,11 @@
 Operations, parameters and request bodies come from :mod:`replmock.vault._routes` (the one owner of paths);
 response bodies reference the same JSON Schemas (2020-12 is OpenAPI 3.1's dialect), embedded under
 ``components.schemas`` with their cross-file ``$ref``s rewritten into the document, so nothing is fetched.
+
+The document promises what the mock does, so that a peer's test suite (Schemathesis, tests/test_schemathesis.py)
+finds nothing: field types are what Vault's parameter framework decodes, each operation lists the status codes the
+pipeline and its handler can answer (204 for a handler that returns no data, 200 for one that does), and what a
+state machine decides (a 400 for an operation the replication state refuses) is said in words.
 """
 
 from __future__ import annotations
@@ -19,12 +24,43 @@ if TYPE_CHECKING:  # pragma: no cover
     import argparse
 
 _METHODS = {"read": ["get"], "update": ["post", "put"], "delete": ["delete"], "list": [], "patch": [], "header": []}
+_SCALARS = ["string", "boolean", "number", "null"]
+_STRCONV = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
 _TYPES: dict[str, dict[str, Any]] = {
-    "bool": {"type": ["boolean", "string"], "description": "a boolean, or a string strconv.ParseBool takes"},
-    "int": {"type": ["integer", "string"]},
-    "string": {"type": "string"},
-    "strings": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
-    "map": {"type": "object"},
+    # What Vault's framework (mapstructure.WeakDecode over json.Number) takes for each field type, as replmock's
+    # parameter framework (replmock.vault._params) takes it; observed on OpenBao 2.7 (tests/test_differential.py and
+    # the probes cited in _params.py). JSON null is an absent field. Integral floats such as 1.0 are refused for bool
+    # and int fields although JSON Schema calls them integers.
+    "bool": {
+        "anyOf": [
+            {"type": ["boolean", "null"]},
+            {"type": "string", "pattern": f"^({'|'.join(_STRCONV)})?$"},
+            {"enum": [0, 1]},
+        ],
+        "description": "a boolean, a string strconv.ParseBool takes (or empty: false), or the number 0 or 1",
+    },
+    "int": {
+        "anyOf": [
+            {"type": ["integer", "boolean", "null"], "minimum": -(2**63), "maximum": 2**63 - 1},
+            {"type": "string", "pattern": "^([+-]?[0-9]{1,18})?$"},
+        ],
+        "description": "an integer, or a string strconv.Atoi takes (or empty: 0)",
+    },
+    "string": {"type": _SCALARS, "description": "a string; a boolean is read as 1 or 0, a number as its JSON text"},
+    "strings": {
+        "type": ["array", *_SCALARS],
+        "items": {"type": _SCALARS},
+        "description": "a list, or one comma-separated string (TypeCommaStringSlice); scalars are read as strings",
+    },
+    "map": {"type": ["object", "null"]},
+}
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}}
+_LOGICAL_ERRORS = {
+    "400": "refused: a malformed body or field, or an operation the node's replication state does not allow "
+    "(a DR secondary refuses every path but the status reads; a promote on a primary, ...)",
+    "403": "permission denied: no token, an invalid token, or a policy without the capability (or sudo)",
+    "404": "enterprise-only feature (open-source Vault), nothing at this path, or an unknown namespace",
+    "503": "Vault is sealed",
 }
 _REF = re.compile(r"^https://replmock\.dev/schemas/(lenient|strict)/([a-z-]+)\.json(#.*)?$")
 
@@ -32,7 +68,7 @@ _REF = re.compile(r"^https://replmock\.dev/schemas/(lenient|strict)/([a-z-]+)\.j
 def document(profile: str = "strict") -> dict[str, Any]:
     """The OpenAPI 3.1 document (a dict ready for ``json.dumps``)."""
     from replmock.schemas import SCHEMA_NAMES, catalog
-    from replmock.vault._routes import LOGICAL, MUX, response_schema
+    from replmock.vault._routes import LOGICAL, MUX
 
     if profile not in {"strict", "lenient"}:
         raise UsageError(f"--profile must be strict or lenient, got {profile!r}")
@@ -42,17 +78,14 @@ def document(profile: str = "strict") -> dict[str, Any]:
     for mux in MUX:
         item = paths.setdefault(_path(mux.path), {})
         for method in sorted(mux.methods):
-            item[method.lower()] = _operation(
-                mux.endpoint, "none", (), response_schema(mux.endpoint), mux.evidence, method
-            )
+            item[method.lower()] = _mux_operation(mux, method)
     for route in LOGICAL:
         item = paths.setdefault(_path(route.path), {})
         if "(?P<id>" in route.pattern:
-            item["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+            item["parameters"] = [_ID_PARAMETER]
         for op_name, op in route.ops.items():
             for method in _METHODS[op_name]:
-                schema = response_schema(route.endpoint) if op_name != "delete" else None
-                item[method] = _operation(route.endpoint, route.auth, op.fields, schema, route.evidence, method.upper())
+                item[method] = _logical_operation(route, op_name, op, method.upper())
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -60,7 +93,11 @@ def document(profile: str = "strict") -> dict[str, Any]:
             "title": "HashiCorp Vault Enterprise replication API (as replmock serves it)",
             "version": __version__,
             "description": "Every path replmock serves: /v1/sys/replication/*, sys/health and the basic endpoints "
-            "clients touch. Evidence for each rule is in x-evidence; Vault Enterprise's source is private.",
+            "clients touch. Evidence for each rule is in x-evidence; Vault Enterprise's source is private. Request "
+            "bodies take what Vault's parameter framework takes (strconv booleans, numbers for strings, null for an "
+            "absent field). Each operation declares the status codes replmock can answer it with; a 400 also "
+            "comes from replication state (a state machine OpenAPI cannot express), so a schema-valid request can "
+            "be refused with 400.",
         },
         "servers": [{"url": "http://127.0.0.1:8200/v1"}],
         "paths": dict(sorted(paths.items())),
@@ -71,56 +108,176 @@ def document(profile: str = "strict") -> dict[str, Any]:
     }
 
 
+_ID_PARAMETER = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    # One path segment (the route's [^/]+); "." and ".." are cleaned away by Go's ServeMux (a redirect, §14.3).
+    "schema": {"type": "string", "pattern": "^[^/]+$", "not": {"enum": [".", ".."]}},
+}
+
+
 def _path(path: str) -> str:
     return path.removeprefix("/v1").replace(":id", "{id}")
 
 
-def _operation(  # noqa: PLR0917 - the route's columns, in the table's order
-    endpoint: str, auth: str, fields: tuple[Any, ...], schema: str | None, evidence: str, method: str
-) -> dict[str, Any]:
-    op: dict[str, Any] = {"operationId": f"{endpoint}-{method.lower()}", "x-evidence": evidence or "replmock"}
-    op["security"] = [] if auth == "none" else [{"vaultToken": []}]
-    if auth == "sudo":
-        op["x-vault-sudo"] = True
-    if any(f.name == "dr_operation_token" for f in fields):
-        op["x-dr-operation-token"] = True
-    if fields and method in {"POST", "PUT"}:
-        props = {f.name: {**_TYPES[f.type]} for f in fields}
-        body: dict[str, Any] = {"type": "object", "properties": props}
-        required = [f.name for f in fields if f.required]
-        if required:
-            body["required"] = required
-        op["requestBody"] = {"required": bool(required), "content": {"application/json": {"schema": body}}}
-    error = {
-        "description": "Vault's error body",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}},
+def _field_schema(field: Any, *, required: bool) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(json.dumps(_TYPES[field.type]))  # a copy
+    if field.choices:  # the handler refuses other values; "" and null are the default
+        schema = {"enum": [*field.choices, "", None], "description": f"one of {', '.join(field.choices)}"}
+    if required:  # the framework's "missing <name>": absent, null and "" are all missing
+        if "anyOf" in schema:
+            schema = {"allOf": [schema, {"not": {"enum": [None, ""]}}]}
+        else:
+            schema["type"] = [t for t in schema["type"] if t != "null"]
+            schema["minLength"] = 1
+    return schema
+
+
+def _json_body(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """A JSON object body; without a required field, ``null`` too (no data, what ``vault write -f`` sends)."""
+    body: dict[str, Any] = {"type": "object" if required else ["object", "null"], "properties": props}
+    if required:
+        body["required"] = required
+    return {"required": bool(required), "content": {"application/json": {"schema": body}}}
+
+
+def _ok(schema: str | None, description: str = "success") -> dict[str, Any]:
+    if schema is None:
+        return {"description": f"{description} (a body this document does not describe)"}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
+
+
+def _errors(codes: dict[str, str]) -> dict[str, Any]:
+    return {code: {"description": why, "content": _ERROR} for code, why in codes.items()}
+
+
+def _logical_operation(route: Any, op_name: str, op: Any, method: str) -> dict[str, Any]:
+    """A logical route's operation: the framework's checks (§14) then the handler, whose return annotation says
+    whether a success has a body (``Result``/``Answer``: 200) or none (``None``: 204, §6.1)."""
+    import inspect
+
+    from replmock.vault._routes import response_schema
+
+    out: dict[str, Any] = {
+        "operationId": f"{route.endpoint}-{method.lower()}",
+        "x-evidence": route.evidence or "replmock",
+    }
+    out["security"] = [] if route.auth == "none" else [{"vaultToken": []}]
+    if route.auth == "sudo":
+        out["x-vault-sudo"] = True
+    fields = op.fields
+    # The DR secondary endpoints refuse a request without dr_operation_token ("missing dr_operation_token").
+    dr_token = any(f.name == "dr_operation_token" for f in fields)
+    if dr_token:
+        out["x-dr-operation-token"] = True
+    if fields and method in {"POST", "PUT"}:
+        required = [f.name for f in fields if f.required or f.name == "dr_operation_token"]
+        props = {f.name: _field_schema(f, required=f.name in required) for f in fields}
+        out["requestBody"] = _json_body(props, required)
+    returns = {part.strip() for part in str(inspect.signature(op.handler).return_annotation).split("|")}
     responses: dict[str, Any] = {}
-    if endpoint == "health":
-        health = {"$ref": "#/components/schemas/health"}
-        for code, why in (("200", "active"), ("429", "standby"), ("472", "DR secondary"), ("473", "performance standby"),
-                          ("501", "not initialized"), ("503", "sealed")):  # fmt: skip
-            responses[code] = {
-                "description": f"{why} (the codes are query parameters)",
-                "content": {"application/json": {"schema": health}},
-            }
-    elif schema is not None:
-        responses["200"] = {
-            "description": "success",
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
-    else:
-        responses["200"] = {"description": "success (a body this document does not describe)"}
-        responses["204"] = {"description": "success, no body"}
-    for code, why in (
-        ("400", "bad request"),
-        ("403", "permission denied"),
-        ("404", "not found"),
-        ("405", "unsupported operation"),
-    ):
-        responses[code] = {**error, "description": why}
-    op["responses"] = responses
-    return op
+    if returns - {"None"}:
+        responses["200"] = _ok(response_schema(route.endpoint) if op_name != "delete" else None)
+    if "None" in returns and op_name not in {"read", "list"}:
+        responses["204"] = {"description": "success, no body (Content-Type: application/json all the same)"}
+    responses["307"] = {"description": "a standby that cannot forward redirects to the active node (Location)"}
+    responses.update(_errors(_LOGICAL_ERRORS))
+    if "None" in returns and op_name in {"read", "list"}:
+        responses["404"]["description"] += '; nothing stored there answers {"errors":[]}'
+    if method in {"POST", "PUT"}:
+        responses.update(_errors({"413": "http: request body too large (over 32 MiB)"}))
+    out["responses"] = dict(sorted(responses.items()))
+    return out
+
+
+_HEALTH_QUERY = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": "parseutil.ParseBool: empty is false; anything else but a strconv spelling answers 400",
+        "schema": {"type": "string", "enum": ["", *_STRCONV]},
+    }
+    for name in ("standbyok", "perfstandbyok")
+]
+# An unseal key share as hex.DecodeString or base64.StdEncoding takes it ("'key' must be a valid hex or base64 string").
+_KEY_SHARE = "^(([0-9a-fA-F]{2})+|([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4}))$"
+_MUX_BODIES: dict[str, dict[str, Any]] = {
+    # http/sys_generate_root.go decodes these bodies into Go structs with encoding/json: a field of another JSON
+    # type is refused ("cannot unmarshal ... into Go struct field"), unknown fields are ignored.
+    "dr-operation-token-attempt": _json_body(
+        {"otp": {"type": ["string", "null"]}, "pgp_key": {"type": ["string", "null"]}}, []
+    ),
+    "dr-operation-token-update": _json_body(
+        {"key": {"type": "string", "pattern": _KEY_SHARE}, "nonce": {"type": ["string", "null"]}}, ["key"]
+    ),
+}
+
+
+_HEALTH_CODES_NOTE = (
+    "The status code says the node's state. The *code parameters (activecode, standbycode, drsecondarycode, "
+    "performancestandbycode, sealedcode, uninitcode, and from 1.19 haunhealthycode, removedcode) are not declared: "
+    "any integer strconv.Atoi takes becomes the status code, and one outside 100-999 makes Go's server drop the "
+    "connection (reference §11.2), which OpenAPI cannot express."
+)
+
+
+def _health_responses(method: str) -> dict[str, Any]:
+    """sys/health: the state's code with the health body (none for HEAD), 400 for a query that does not parse."""
+    health = {"application/json": {"schema": {"$ref": "#/components/schemas/health"}}}
+    responses: dict[str, Any] = {}
+    for code, why in (("200", "active"), ("429", "standby"), ("472", "DR secondary"),
+                      ("473", "performance standby"), ("503", "sealed")):  # fmt: skip
+        responses[code] = {"description": why}
+        if method == "GET":
+            responses[code]["content"] = health
+    responses["400"] = {"description": 'a query parameter that does not parse: {"errors":[]} (no body for HEAD)'}
+    if method == "GET":
+        responses["400"]["content"] = _ERROR
+    return responses
+
+
+def _mux_operation(mux: Any, method: str) -> dict[str, Any]:
+    """An exact ``http.ServeMux`` route (no token, no envelope): the codes its handler can answer."""
+    from replmock.vault._routes import response_schema
+
+    out: dict[str, Any] = {"operationId": f"{mux.endpoint}-{method.lower()}", "x-evidence": mux.evidence or "replmock"}
+    out["security"] = []
+    namespace = {"400": "a request with X-Vault-Namespace (these handlers refuse any namespace)"}
+    responses: dict[str, Any] = {}
+    if mux.endpoint == "health":
+        out["parameters"] = _HEALTH_QUERY
+        out["description"] = _HEALTH_CODES_NOTE
+        responses = _health_responses(method)
+    elif mux.endpoint == "init":
+        if method == "GET":
+            responses["200"] = _ok(None, '{"initialized": true}')
+        else:
+            namespace["400"] = "Vault is already initialized (every replmock node is), or a namespace header"
+    elif mux.endpoint.startswith("dr-operation-token-"):
+        if method == "DELETE":
+            responses["204"] = {"description": "the attempt is cancelled"}
+        else:
+            responses["200"] = _ok(response_schema(mux.endpoint))
+        if method in {"POST", "PUT"}:
+            out["requestBody"] = _MUX_BODIES[mux.endpoint]
+            namespace["400"] = (
+                "a body that does not decode, a missing key, no attempt or one already in progress, a wrong nonce "
+                "or key share, or a namespace header"
+            )
+        responses.update(_errors({"404": "enterprise-only feature (open-source Vault)"}))
+    else:  # seal-status, leader
+        responses["200"] = _ok(response_schema(mux.endpoint))
+        if mux.endpoint == "leader":
+            responses.update(_errors({"503": "Vault is sealed"}))
+    if "400" not in responses:
+        responses.update(_errors(namespace))
+    out["responses"] = dict(sorted(responses.items()))
+    return out
 
 
 def _rewrite(node: Any, name: str) -> Any:
