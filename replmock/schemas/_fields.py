@@ -103,6 +103,7 @@ MERKLE_ROOT = {"type": "string", "pattern": "^[0-9a-f]{40}$", "x-expected": "40 
 MODES = ["disabled", "primary", "secondary", "bootstrapping", "unknown", "unsupported"]
 PRIMARY_STATES = ["running", "idle"]
 SECONDARY_STATES = ["stream-wals", "merkle-diff", "merkle-sync", "idle"]
+REPLICATION_STATES = PRIMARY_STATES + [s for s in SECONDARY_STATES if s not in PRIMARY_STATES]
 CONNECTION_STATES = ["ready", "connecting", "idle", "transient_failure", "shutdown"]
 REINDEX_STAGES = ["scanning", "building", "wal-replay", "commit"]
 
@@ -282,10 +283,7 @@ STATUS_FIELDS = (
         "Replication state machine state: 'running' on a healthy primary, 'stream-wals' on a healthy secondary, "
         "'merkle-diff'/'merkle-sync' while re-syncing, 'idle' when replication has stopped.",
         src("DOC-2024", "TUTORIAL", "UI-STATES"),
-        strict_type={
-            "type": "string",
-            "enum": PRIMARY_STATES + [s for s in SECONDARY_STATES if s not in PRIMARY_STATES],
-        },
+        strict_type={"type": "string", "enum": REPLICATION_STATES},
         modes=EVERY_MODE,
         required_lenient=Mode.SECONDARY,
         required_strict=Mode.PRIMARY | Mode.SECONDARY,

@@ -21,9 +21,8 @@ from replmock.schemas._fields import (
     MERKLE_SYNC_FIELDS,
     MODES,
     PEER_FIELDS,
-    PRIMARY_STATES,
     REINDEX_STAGES,
-    SECONDARY_STATES,
+    REPLICATION_STATES,
     STATUS_FIELDS,
     Field,
     Mode,
@@ -34,7 +33,7 @@ WIDTH = 120
 # Enums with a name of their own (the rest are written inline).
 _ALIASES: dict[tuple[str, ...], str] = {
     tuple(MODES): "ReplicationMode",
-    tuple(PRIMARY_STATES + [s for s in SECONDARY_STATES if s not in PRIMARY_STATES]): "ReplicationState",
+    tuple(REPLICATION_STATES): "ReplicationState",
     tuple(CONNECTION_STATES): "ConnectionState",
     tuple(REINDEX_STAGES): "ReindexStage",
     tuple(HEALTH_MODES): "HealthReplicationMode",
