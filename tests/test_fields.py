@@ -159,10 +159,8 @@ GUARDED = frozenset(
 )
 """Names whose category (mode, string number, WAL index, release) only the table may enumerate."""
 
-KNOWN_COPIES = {
-    # Owned by another change in progress; a copy of LEGACY_TOPLEVEL_FIELDS' names (lenient-only hints).
-    ("replmock/schemas/__init__.py", "_LEGACY_TOPLEVEL"),
-}
+KNOWN_COPIES: set[tuple[str, str]] = set()
+"""(file, assigned name) of literals allowed to repeat the table's names: none today."""
 
 
 def column_copies(source: str) -> list[tuple[int, str, list[str]]]:

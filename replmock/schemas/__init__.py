@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from replmock._errors import UsageError
 from replmock._resources import data_dir
+from replmock.schemas._fields import LEGACY_TOPLEVEL_FIELDS, REINDEX_FIELDS, SHIPPED_WAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.exceptions import ValidationError
@@ -93,7 +94,7 @@ _RFC3339 = re.compile(
 
 # Hints for errors whose raw form would not say why (top-level copies of data fields
 # that only Vault < 0.9 wrote; the flat pre-split status object).
-_LEGACY_TOPLEVEL = {"mode", "cluster_id", "known_secondaries", "last_wal", "merkle_root"}
+_LEGACY_TOPLEVEL = frozenset(fl.name for fl in LEGACY_TOPLEVEL_FIELDS)
 
 
 def is_rfc3339(value: object) -> bool:
@@ -479,7 +480,7 @@ def issues(payload: Any, schema: str, profile: Profile = "lenient", *, limit: in
     return catalog().issues(payload, schema, profile, limit=limit)
 
 
-_REINDEX_PARAMS = {"diff", "force", "skip_flush"}
+_REINDEX_PARAMS = frozenset(fl.name for fl in REINDEX_FIELDS)
 
 
 def detect(payload: Any) -> Detection:  # noqa: C901, PLR0911, PLR0912
@@ -517,10 +518,9 @@ def detect(payload: Any) -> Detection:  # noqa: C901, PLR0911, PLR0912
             return Detection("dr-status", style, f"top-level mode {legacy!r}: a dr/status body")
         if isinstance(legacy, str) and legacy.startswith("perf-"):
             return Detection("performance-status", style, f"top-level mode {legacy!r}: a performance/status body")
-        if "last_dr_wal" in body:
-            return Detection("dr-status", style, "data has last_dr_wal: a dr/status body")
-        if "last_performance_wal" in body:
-            return Detection("performance-status", style, "data has last_performance_wal: a performance/status body")
+        for kind, wal in SHIPPED_WAL.items():  # a primary's WAL shipped to one type's secondaries names its type
+            if wal in body:
+                return Detection(f"{kind}-status", style, f"data has {wal}: a {kind}/status body")
         return Detection(
             "type-status",
             style,
