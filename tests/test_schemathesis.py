@@ -8,22 +8,24 @@ What the first runs found (86 operations, ~770 cases, 132 failures) and what bec
 
 - ST101 server error (1): ``auth/token/create`` with a ttl Go cannot parse crashed the handler (500). Fixed in the
   mock: 400 ``time: invalid duration "<ttl>"`` as OpenBao 2.7 answers; ``secondary-token`` no longer crashes either.
-- ST103 undocumented status code (3): 204 from the handlers that return no data. Fixed in the document: each
-  operation's codes now follow its handler (``None`` -> 204, a body -> 200) and every code the pipeline can answer
-  (307, 400, 403, 404, 413, 503; sys/health's state codes; the mux routes' own).
+- ST103 undocumented status code (3): the 500 above, and 204 from handlers that return no data. Fixed in the
+  document: each operation's codes now follow its handler (``None`` -> 204, a body -> 200) and every code the
+  pipeline can answer (307, 400, 403, 404, 413, 503; sys/health's state codes; the mux routes' own).
 - ST201 schema-violating request accepted (9): the document was narrower than Vault's parameter framework, which
   takes booleans and numbers for strings, null for any field, a ``null`` body, etc. Fixed in the document (types as
   replmock.vault._params decodes them, observed on OpenBao 2.7). Two were mock bugs, fixed: a list of
   TypeCommaStringSlice with null/true/object elements became "None"/"True"/a Python repr (now "", "1" and 400 as
   mapstructure does), and the DR generate-operation-token bodies accepted any JSON type (now decoded as Go structs).
-- ST202 schema-valid request rejected (76): mostly state refusals, 400. Some were document gaps (required fields
+- ST202 schema-valid request rejected (74): mostly state refusals, 400. Some were document gaps (required fields
   that may not be empty, ``dr_operation_token`` required, the key share's format, the token type's values), fixed;
   the rest is Vault's replication state machine (wrong mode, unknown ids or tokens, an attempt in progress, a DR
   secondary's path gate): ``positive_data_acceptance`` takes 400 as well, in schemathesis.toml, with the reason.
   sys/health's 429/472/473 are its answers for a standby, DR secondary and performance standby: configured there.
 - ST204 undeclared method (44): Vault answers 405 without an ``Allow`` header, and an undeclared PATCH with 400/415
   (Content-Type first). ``unsupported_method`` is disabled in schemathesis.toml with that evidence; the mock's 405s
-  are compared with OpenBao in tests/test_differential.py.
+  are compared with OpenBao in tests/test_differential.py. OPTIONS is not declared: Vault (without CORS) answers
+  it only with errors (400 "cannot handle internal-only request operation" on logical paths, 405 on the mux
+  routes; observed on OpenBao 2.7), which the mock mirrors, and the check does not send it.
 - ST401 (1): dr/primary/demote succeeds and makes the cluster a DR secondary, whose path gate answers the
   check's token-less replay with 400 before any token check (§6.4). ``ignored_auth`` is off for the two
   operations that make a DR secondary, in schemathesis.toml.
