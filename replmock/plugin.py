@@ -29,9 +29,10 @@ ROOT_TOKEN = "root"  # noqa: S105 - the mock's dev-mode root token
 APP_TOKEN = "app"  # noqa: S105 - a token with update but no sudo
 _SETTINGS = pytest.StashKey["Settings"]()
 _BUILT = pytest.StashKey[dict[tuple[str, int], bytes]]()
+_GENERATOR = pytest.StashKey[Any]()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     """What one test asked for (marker over command line over ini)."""
 
@@ -45,6 +46,12 @@ class Settings:
 
     def reproduce(self, nodeid: str) -> str:
         return f"pytest '{nodeid}' --replmock-scenario={self.scenario} --replmock-seed={self.seed}"
+
+    @property
+    def served(self) -> tuple[str, int, str | None] | None:
+        """What a pool's server serves for these settings, when the pool may keep it for the next test that asks
+        for the same (a recording is read afresh for each test, as its folder may change)."""
+        return None if self.recording is not None else (self.scenario, self.seed, self.cluster)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -123,7 +130,7 @@ def _settings_of(item: pytest.Item) -> Settings:
     base = item.config.stash[_SETTINGS]
     marker = item.get_closest_marker("replmock")
     if marker is None:
-        return Settings(base.scenario, base.seed, base.strict)
+        return base
     where = f"replmock: {item.nodeid}:"
     if marker.args:
         raise pytest.UsageError(
@@ -177,18 +184,23 @@ class _Pool:
 
     A test may change its servers (strict, validate_responses, tokens, faults) or stop them:
     :meth:`take` replaces a stopped server and :meth:`prepare` brings a running one back to
-    how the pool set it up.
+    how the pool set it up. A test that changed nothing of a server's model or node (it only read:
+    :meth:`MockVault.untouched`) leaves them for the next test that asks for the same scenario,
+    seed and cluster (:meth:`kept`), which saves copying the topology afresh.
     """
 
     def __init__(self) -> None:
         self.vaults: list[MockVault] = []
         self.setups: list[_Setup] = []
+        self.served: list[tuple[str, int, str | None] | None] = []
+        """What each slot's server was prepared with, when its topology may be kept (see :meth:`kept`)."""
 
     def take(self, count: int, offset: int = 0) -> list[MockVault]:
         """Running servers ``offset`` to ``offset + count``: slot 0 is vault_replication's, the rest the topology's."""
         while len(self.vaults) < offset + count:
             self.vaults.append(self._start())
             self.setups.append(_Setup.of(self.vaults[-1]))
+            self.served.append(None)
         for slot in range(offset, offset + count):
             if not self.vaults[slot].running:  # a test stopped it
                 self._replace(slot)
@@ -204,19 +216,38 @@ class _Pool:
         self.vaults[slot].stop()
         self.vaults[slot] = vault = self._start()
         self.setups[slot] = _Setup.of(vault)
+        self.served[slot] = None
         return vault
 
-    def prepare(self, vault: MockVault, topology: Any, cluster: str | None, strict: bool) -> MockVault:
-        """``vault`` (or its replacement) for a new test: this topology, no requests or faults, the pool's settings."""
+    def kept(self, slot: int, served: tuple[str, int, str | None] | None) -> Any:
+        """The topology slot ``slot``'s server serves, when the next test may have it as it is: it was prepared with
+        the same scenario, seed and cluster (``served``) and nothing changed it since (:meth:`MockVault.untouched`).
+        None otherwise: the test gets a fresh copy."""
+        vault = self.vaults[slot]
+        if served is None or self.served[slot] != served or not vault.untouched():
+            return None
+        return vault._topology  # not .topology: reading that counts as handing the topology out
+
+    def prepare(
+        self,
+        vault: MockVault,
+        topology: Any,
+        cluster: str | None,
+        strict: bool,
+        served: tuple[str, int, str | None] | None = None,
+    ) -> MockVault:
+        """``vault`` (or its replacement) for a new test: this topology, no requests or faults, the pool's settings.
+
+        ``served`` says what the topology is a pristine copy of, so that :meth:`kept` can hand it to the next test."""
         slot = self.vaults.index(vault)
         setup = self.setups[slot]
         vault.reset(topology, cluster)  # forgets requests (also those still in flight), faults and errors
         if vault.root_token != setup.root_token or vault.tokens != setup.tokens:
             vault = self._replace(slot)  # reset() could not bring its tokens back: a fresh server can
             vault.reset(topology, cluster)
-        vault.clear_faults()
         vault.validate_responses = setup.validate_responses
         vault.strict = strict
+        self.served[slot] = served
         return vault
 
     def close(self) -> None:
@@ -243,7 +274,13 @@ def _build(settings: Settings, config: pytest.Config | None = None) -> Any:
 
     def build() -> Any:
         spec = get_scenario(settings.scenario).spec
-        return Generator().build(spec, settings.seed, clock=Clock(DEFAULT_EPOCH), name=settings.scenario)
+        if config is None:
+            generator = Generator()
+        elif _GENERATOR in config.stash:
+            generator = config.stash[_GENERATOR]
+        else:  # one per session: it keeps one Faker, reseeded for each build
+            generator = config.stash[_GENERATOR] = Generator()
+        return generator.build(spec, settings.seed, clock=Clock(DEFAULT_EPOCH), name=settings.scenario)
 
     if config is None:
         return build()
@@ -275,10 +312,13 @@ def vault_replication(request: pytest.FixtureRequest, vault_replication_servers:
     """A mock Vault node of the test's scenario (its focus cluster unless the marker names one)."""
     settings = _settings_of(request.node)
     request.node.stash[_SETTINGS] = settings
-    (vault,) = vault_replication_servers.take(1)
-    vault = vault_replication_servers.prepare(
-        vault, _build(settings, request.config), settings.cluster, settings.strict
-    )
+    pool = vault_replication_servers
+    (vault,) = pool.take(1)
+    served = settings.served
+    topology = pool.kept(0, served)
+    if topology is None:
+        topology = _build(settings, request.config)
+    vault = pool.prepare(vault, topology, settings.cluster, settings.strict, served)
     if settings.env:  # monkeypatch only where it is needed: it is a per-test cost
         _setenv(request.getfixturevalue("monkeypatch"), vault)
     yield vault

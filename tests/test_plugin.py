@@ -340,3 +340,75 @@ def test_a_request_in_flight_when_a_test_ends_stays_out_of_the_next_journal(pyte
         """
     )
     pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_the_next_test_gets_a_fresh_copy_unless_the_last_one_only_read(pytester: pytest.Pytester) -> None:
+    """The pool keeps a topology for the next test only while nothing can have changed it: a write, the control
+    API, the clock, an edit of the model or the node, or a server in a shared topology all bring a fresh copy."""
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        SEEN = {}
+        ROOT = {"X-Vault-Token": "root"}
+        PATHS = ("status", "health", "replication/dr/status", "replication/performance/status", "seal-status")
+
+        def state(vault):
+            out = {}
+            for path in PATHS:
+                path = "/v1/sys/" + path.replace("status", "replication/status", path == "status")
+                body = requests.get(vault.url + path, timeout=5).json()
+                out[path] = body.get("data", body)  # the data, not the envelope's request_id
+            return out
+
+        def same_topology(vault):
+            return id(vault._topology) == SEEN["id"]
+
+        def test_00_reads(vault_replication):
+            SEEN["first"], SEEN["id"] = state(vault_replication), id(vault_replication._topology)
+
+        def test_01_kept_after_reads_then_writes(vault_replication):
+            assert same_topology(vault_replication)
+            assert state(vault_replication) == SEEN["first"]
+            r = requests.post(vault_replication.url + "/v1/sys/replication/reindex", headers=ROOT, timeout=5)
+            assert r.status_code == 200
+            assert state(vault_replication) != SEEN["first"]
+
+        def test_02_fresh_after_a_write_then_the_control_api(vault_replication):
+            assert not same_topology(vault_replication)
+            assert state(vault_replication) == SEEN["first"]
+            SEEN["id"] = id(vault_replication._topology)
+            for action, body in (("write", {"cluster": vault_replication.cluster, "entries": 5000}), ("advance", {"seconds": 90})):
+                assert requests.post(vault_replication.url + "/_replmock/" + action, json=body, timeout=5).status_code == 200
+
+        def test_03_fresh_after_the_control_api_then_the_clock(vault_replication):
+            assert not same_topology(vault_replication)
+            assert state(vault_replication) == SEEN["first"]
+            vault_replication.advance(3600)
+
+        def test_04_back_at_t0_then_a_direct_edit_without_touch(vault_replication):
+            assert state(vault_replication) == SEEN["first"]
+            vault_replication.topology.cluster(vault_replication.cluster).version = "1.12.0+ent"
+
+        def test_05_fresh_after_the_edit_then_the_node_edited(vault_replication):
+            assert state(vault_replication) == SEEN["first"]
+            vault_replication.node.tokens.clear()
+
+        def test_06_fresh_node(vault_replication):
+            assert state(vault_replication) == SEEN["first"]
+            assert requests.post(vault_replication.url + "/v1/sys/replication/reindex", headers=ROOT, timeout=5).status_code == 200
+
+        @pytest.mark.replmock(seed=3)
+        def test_07_another_seed(vault_replication):
+            assert state(vault_replication) != SEEN["first"]
+
+        def test_08_both_fixtures_share_and_change_it(vault_replication, vault_replication_topology):
+            SEEN["id"] = id(vault_replication._topology)  # its clusters' addresses are the topology's servers
+            vault_replication_topology.seal("A")
+
+        def test_09_fresh_after_a_shared_topology(vault_replication):
+            assert not same_topology(vault_replication)
+            assert state(vault_replication) == SEEN["first"]
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=10)

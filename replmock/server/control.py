@@ -161,8 +161,8 @@ def describe(fleet: MockTopology) -> dict[str, Any]:
                 "down": cluster.down,
                 "active_node": cluster.active.name,
                 "nodes": [n.name for n in cluster.nodes],
-                "unseal_keys": vault.node.unseal_keys() if vault is not None else [],
-                "threshold": vault.node.threshold if vault is not None else 0,
+                "unseal_keys": vault.unseal_keys if vault is not None else [],
+                "threshold": vault.threshold if vault is not None else 0,
             }
         links = [
             {

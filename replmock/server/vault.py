@@ -54,6 +54,43 @@ class _Errors(list):  # type: ignore[type-arg]
             del self[0]
 
 
+_READS = frozenset({"GET", "HEAD"})
+"""Methods whose requests change nothing (Vault maps them to read and header operations)."""
+
+
+class _Changes:
+    """Whether a server's model or node may have changed since its last reset: a request that may write (POST, PUT,
+    DELETE, LIST, anything but GET and HEAD; also the control API's), a model event started through the server's
+    own methods, or the model or node handed out to code that may edit them directly."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.seen = False
+        self.running = 0
+        """Writing requests being answered: one that started before a reset may still change the state after it."""
+
+    def mark(self) -> None:
+        self.seen = True
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.running += 1
+            self.seen = True
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.running -= 1
+            self.seen = True  # again: the request's changes are complete now
+
+    def clear(self) -> None:
+        with self._lock:
+            self.seen = False  # the count stays: a request still running has not finished changing things
+
+    @property
+    def none(self) -> bool:
+        return not self.seen and self.running == 0
+
+
 class _Settings(NamedTuple):
     """What a MockVault was built with, restored by :meth:`MockVault.reset`."""
 
@@ -125,8 +162,9 @@ class MockVault:
         threshold: int = 3,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.topology = topology if topology is not None else build_scenario(scenario, seed)
-        self.cluster = cluster or self.topology.focus
+        self._changes = _Changes()
+        self._topology = topology if topology is not None else build_scenario(scenario, seed)
+        self.cluster = cluster or self._topology.focus
         if validate_responses is None:  # a test suite can turn it on for every mock it starts
             validate_responses = os.environ.get("REPLMOCK_VALIDATE_RESPONSES", "") == "1"
         if not 1 <= threshold <= shares <= 255:  # noqa: PLR2004 - Shamir's limits in Vault
@@ -135,7 +173,8 @@ class MockVault:
         self._settings = _Settings(
             root_token, tuple(tokens), tuple(namespaces), strict, validate_responses, sleep, shares, threshold
         )
-        self.node = self._new_node()
+        self._node = self._new_node()
+        self._reset_version = self._topology.version
         self.strict = strict
         self.validate_responses = validate_responses
         self.faults = Faults()
@@ -148,6 +187,7 @@ class MockVault:
         """Called with one line per request (``replmock serve`` prints them)."""
         self._generation = 0
         self._lock = threading.Lock()
+        self._url: tuple[int | None, str] = (None, "")
         self._server = _Host(
             self._serve,
             host=host,
@@ -161,12 +201,44 @@ class MockVault:
 
     def __repr__(self) -> str:
         where = self.url if self.running else "not running"
-        return f"<MockVault cluster={self.cluster} scenario={self.topology.name} seed={self.topology.seed} {where}>"
+        top = self._topology
+        return f"<MockVault cluster={self.cluster} scenario={top.name} seed={top.seed} {where}>"
+
+    @property
+    def topology(self) -> Topology:
+        """The model this server serves (shared by every server of a :class:`MockTopology`).
+
+        Whoever reads it may edit it directly, so reading it counts as a change (see :meth:`untouched`)."""
+        self._changes.mark()
+        return self._topology
+
+    @topology.setter
+    def topology(self, topology: Topology) -> None:
+        self._changes.mark()
+        self._topology = topology
+
+    @property
+    def node(self) -> VaultNode:
+        """The :class:`replmock.vault.VaultNode` that decides the answers (reading it counts as a change too)."""
+        self._changes.mark()
+        return self._node
+
+    @node.setter
+    def node(self, node: VaultNode) -> None:
+        self._changes.mark()
+        self._node = node
+
+    def untouched(self) -> bool:
+        """Whether nothing can have changed the model or the node since :meth:`reset`: no request but reads
+        (GET, HEAD) reached the server, no model event was started through it, the model's version has not moved,
+        and neither the model nor the node was handed out (a pytest pool then serves the next test the same
+        state instead of a fresh copy of it)."""
+        return self._changes.none and self._topology.version == self._reset_version
 
     def _new_node(self) -> VaultNode:
         s = self._settings
         return VaultNode(
-            self.topology,
+            self._topology,
             self.cluster,
             root_token=s.root_token,
             tokens=s.tokens,
@@ -180,20 +252,20 @@ class MockVault:
     @property
     def unseal_keys(self) -> list[str]:
         """The cluster's unseal key shares (base64), for ``generate-operation-token`` and friends."""
-        return self.node.unseal_keys()
+        return self._node.unseal_keys()
 
     @property
     def threshold(self) -> int:
-        return self.node.threshold
+        return self._node.threshold
 
     @property
     def root_token(self) -> str:
-        return self.node.root_token
+        return self._node.root_token
 
     @property
     def tokens(self) -> dict[str, bool]:
         """Every known token and whether it has sudo."""
-        return {name: token.sudo for name, token in self.node.tokens.items()}
+        return {name: token.sudo for name, token in self._node.tokens.items()}
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -205,7 +277,7 @@ class MockVault:
             except OSError as exc:
                 msg = f"cannot listen on {self._server.host}:{self._server.port}: {exc.strerror or exc}"
                 raise UsageError(msg) from None
-        self.topology.set_api_address(self.cluster, self.url)
+        self._topology.set_api_address(self.cluster, self.url)
         return self
 
     def stop(self) -> None:
@@ -232,8 +304,11 @@ class MockVault:
     @property
     def url(self) -> str:
         """Base URL, such as ``http://127.0.0.1:40123`` (what VAULT_ADDR should be)."""
-        scheme = "https" if self._server.ssl_context is not None else "http"
-        return f"{scheme}://{self._server.format_host(self._server.host)}:{self._server.port}"
+        port = self._server.port  # the one part that changes (start() binds port 0 to a free one)
+        if self._url[0] != port:
+            scheme = "https" if self._server.ssl_context is not None else "http"
+            self._url = (port, f"{scheme}://{self._server.format_host(self._server.host)}:{port}")
+        return self._url[1]
 
     @property
     def port(self) -> int:
@@ -241,16 +316,28 @@ class MockVault:
 
     def reset(self, topology: Topology | None = None, cluster: str | None = None) -> None:
         """Back to how it was built: no requests, faults or errors, the constructor's tokens and settings;
-        optionally serving a new topology (a fresh test). Requests still in flight are not journaled."""
+        optionally serving a new topology (a fresh test). Requests still in flight are not journaled.
+
+        The work is in what changed: a node nothing could have changed (see :meth:`untouched`) that serves the
+        same topology and cluster is kept, with its request counter back at zero and its cached views (their key
+        says when they are stale); the topology's address is set only when it is not already this server's."""
         with self._lock:
             self._generation += 1
+            keep = self._changes.none
             if topology is not None:
-                self.topology = topology
+                keep = keep and topology is self._topology and (cluster or topology.focus) == self.cluster
+                self._topology = topology
                 self.cluster = cluster or topology.focus
             settings = self._settings
-            self.node = self._new_node()
-            if self.running:
-                self.topology.set_api_address(self.cluster, self.url)
+            if keep:
+                self._node.reset()
+            else:
+                self._node = self._new_node()
+            moved = not keep or self._topology.version != self._reset_version  # else the address is still ours
+            if moved and self.running and self._topology.cluster(self.cluster).active.api_addr != self.url:
+                self._topology.set_api_address(self.cluster, self.url)
+            self._reset_version = self._topology.version
+            self._changes.clear()
             self.strict = settings.strict
             self.validate_responses = settings.validate_responses
             self._sleep = settings.sleep
@@ -262,11 +349,12 @@ class MockVault:
 
     def advance(self, seconds: float) -> None:
         """Advance the topology's clock (shared by every cluster of the topology)."""
-        self.topology.advance(seconds)
+        self._changes.mark()
+        self._topology.advance(seconds)
 
     def status(self, endpoint: str = "status") -> dict[str, Any] | None:
         """What the mock would answer now as ``data`` (without a request)."""
-        return payloads.view(self.topology, self.cluster, endpoint)
+        return payloads.view(self._topology, self.cluster, endpoint)
 
     # --- faults ------------------------------------------------------------------------------------
 
@@ -296,13 +384,15 @@ class MockVault:
         disconnected) until :meth:`unseal`; with either, only those requests answer as sealed (a fault).
         """
         if endpoint is None and times is None:
-            self.topology.seal(self.cluster)
+            self._changes.mark()
+            self._topology.seal(self.cluster)
             return None
         return self.fault("state", endpoint, times=times, state="sealed")
 
     def unseal(self) -> None:
         """Undo :meth:`sealed`: replication links come back on their own."""
-        self.topology.unseal(self.cluster)
+        self._changes.mark()
+        self._topology.unseal(self.cluster)
 
     def rate_limited(self, endpoint: str | None = None, *, times: int | None = 1) -> Fault:
         return self.fail(429, ["rate limit quota exceeded"], endpoint, times=times)
@@ -397,11 +487,18 @@ class MockVault:
     # --- serving a request ----------------------------------------------------------------------------------
 
     def _serve(self, request: Request, conn: GoRequestHandler) -> Answer:
-        """The transport's callback: the control API, faults, Vault's answer, journal."""
+        """The transport's callback: a request that may change state is counted while it runs (see :meth:`untouched`)."""
+        if request.method in _READS:
+            return self._serve_one(request)
+        with self._changes:
+            return self._serve_one(request)
+
+    def _serve_one(self, request: Request) -> Answer:
+        """The control API, faults, Vault's answer, journal."""
         if request.raw_path.startswith(control.PREFIX):  # never journaled as Vault traffic
-            fleet = self.fleet or MockTopology.from_vaults(self.topology, {self.cluster: self})
+            fleet = self.fleet or MockTopology.from_vaults(self._topology, {self.cluster: self})
             return control.handle(fleet, request, self.cluster)
-        if self.topology.cluster(self.cluster).down:  # killed: no process to answer
+        if self._topology.cluster(self.cluster).down:  # killed: no process to answer
             return Answer(0, drop=True)
         generation = self._generation
         try:
@@ -467,7 +564,7 @@ class MockVault:
                 drifts.append(fault)
             elif fault.kind == "truncate":
                 truncate = True
-        answer = self.node.handle(request, state, forwarding=forwarding)
+        answer = self._node.handle(request, state, forwarding=forwarding)
         drifted = False
         if drifts and answer.status < 400 and answer.body:  # noqa: PLR2004
             body = json.loads(answer.body)
@@ -487,7 +584,7 @@ class MockVault:
         return answer
 
     def _active_url(self) -> str:
-        return self.topology.cluster(self.cluster).active.api_addr
+        return self._topology.cluster(self.cluster).active.api_addr
 
     def _validate(self, answer: Answer) -> None:
         from replmock.schemas import validate

@@ -93,7 +93,7 @@ class VaultNode:
         self.shares, self.threshold = shares, threshold
         self._lock = threading.Lock()
         self._count = 0
-        self._views: dict[str, tuple[Any, str | None]] = {}
+        self._views: dict[str, tuple[tuple[Any, ...], str | None]] = {}
         self.dr_tokens: set[str] = set()
         """DR operation tokens generated on this node (valid until deleted)."""
         self.dr_attempt: Attempt | None = None
@@ -137,8 +137,7 @@ class VaultNode:
 
     def reset(self) -> None:
         with self._lock:
-            self._count = 0
-            self._views.clear()
+            self._count = 0  # the cached views stay: their key says when they are stale
 
     # --- the handler chain ------------------------------------------------------------------------
 
@@ -342,11 +341,15 @@ class VaultNode:
         return text.replace(json.dumps(marker), data_text, 1).encode()
 
     def cached_view(self, endpoint: str) -> str | None:
-        """The compact JSON of ``endpoint``'s data, recomputed only when the state or the time changed."""
+        """The compact JSON of ``endpoint``'s data, recomputed only when the state or the time changed.
+
+        The key holds the topology itself, not its ``id()``, which a later topology could reuse; "the time" is the
+        model's clock, which in ``replmock serve`` moves in whole-second ticks (:class:`replmock.model.Clock`), so
+        reads within a tick share one computation."""
         top = self.topology
         with top.lock:
             top.sync()
-            key = (id(top), top.version, top.now(), self.node)
+            key = (top, top.version, top.now(), self.node)
             cached = self._views.get(endpoint)
             if cached is None or cached[0] != key:
                 data = payloads.view(top, self.cluster, endpoint, self.node)
