@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -12,12 +13,24 @@ from replmock._errors import UsageError
 DEFAULT_EPOCH = datetime(2026, 3, 2, 14, 30, 0, tzinfo=timezone.utc)
 """Where every clock starts unless told otherwise, so generated payloads never depend on today's date."""
 
+WALL_TICK = 1.0
+"""Seconds by which a clock that follows wall time moves: it shows the last whole tick since it started.
+
+Every time a payload shows is whole seconds (Go's RFC 3339 ``last_heartbeat`` and ``last_start``, the
+``*_epoch`` fields, ``server_time_utc``), and what moves in between comes in steps of about a second in
+Vault too: the primary writes its replication canary once a second (``replication_canary_write_interval_seconds``
+defaults to 1, reference §16.3), so ``replication_primary_canary_age_ms`` is the age of a once-a-second record,
+and WALs move in the writes a cluster commits. A one-second tick keeps every answer a possible Vault answer,
+and it lets ``replmock serve`` answer every read within a tick from one computed view instead of recomputing
+the model for each request (the view cache's key is the model's time)."""
+
 
 class Clock:
     """The model's notion of "now".
 
     Frozen by default: ``now()`` returns ``start`` plus whatever :meth:`advance` added.
-    With ``follow_wall=True`` it also moves with the monotonic wall clock (standalone mode).
+    With ``follow_wall=True`` it also moves with the monotonic wall clock (standalone mode), in
+    steps of ``tick`` seconds (:data:`WALL_TICK`; 0 for no steps).
     """
 
     def __init__(
@@ -26,12 +39,17 @@ class Clock:
         *,
         follow_wall: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        tick: float = WALL_TICK,
     ) -> None:
+        if not tick >= 0:
+            msg = f"a wall clock's tick must be 0 or more seconds, got {tick!r}"
+            raise UsageError(msg)
         if start.tzinfo is None:
             msg = f"clock start {start.isoformat()} has no time zone; pass an aware datetime such as ...+00:00"
             raise UsageError(msg)
         self.start = start.astimezone(timezone.utc)
         self.follow_wall = follow_wall
+        self.tick = tick
         self._monotonic = monotonic
         self._t0 = monotonic()
         self._offset = 0.0
@@ -48,7 +66,11 @@ class Clock:
             return self._elapsed_locked()
 
     def _elapsed_locked(self) -> float:
-        wall = self._monotonic() - self._t0 if self.follow_wall else 0.0
+        if not self.follow_wall:
+            return self._offset
+        wall = self._monotonic() - self._t0
+        if self.tick:
+            wall = math.floor(wall / self.tick) * self.tick
         return self._offset + wall
 
     def advance(self, seconds: float) -> None:

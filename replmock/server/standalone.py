@@ -40,7 +40,9 @@ def serve_command(args: argparse.Namespace, out: IO[str], err: IO[str], *, stop:
     _check_arguments(args)
     context = _ssl_context(args.tls_cert, args.tls_key)
     # A served scenario lives in the present: its times start now and follow the wall clock, or stand still
-    # until POST /_replmock/advance with --clock frozen (ids and addresses still come from the seed).
+    # until POST /_replmock/advance with --clock frozen (ids and addresses still come from the seed). The wall
+    # clock moves in whole-second ticks (replmock.model.clock.WALL_TICK): every read within a tick is answered
+    # from one computed view, as every time a payload shows is whole seconds.
     clock_mode = getattr(args, "clock", "wall")
     if clock_mode not in {"wall", "frozen"}:
         msg = f"--clock must be wall or frozen, got {clock_mode!r}"
