@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from replmock.schemas import ENDPOINT_PATHS
+from replmock.schemas._fields import REINDEX_FIELDS as _TABLE_REINDEX_FIELDS
 from replmock.vault import _handlers as h
 from replmock.vault import _replication as r
 from replmock.vault._params import Field, FieldType
@@ -93,11 +94,8 @@ class MuxRoute:
 
 
 _BOOL: FieldType = "bool"
-REINDEX_FIELDS = (
-    Field("diff", _BOOL, default=False),
-    Field("force", _BOOL, default=False),
-    Field("skip_flush", _BOOL, default=False),
-)
+# The reindex parameters are the field table's (replmock.schemas._fields): booleans, false unless given (§1a).
+REINDEX_FIELDS = tuple(Field(fl.name, _BOOL, default=False) for fl in _TABLE_REINDEX_FIELDS)
 
 
 def _rel(endpoint: str, mount: str = "sys/") -> str:
