@@ -361,3 +361,20 @@ def test_batch_dr_operation_tokens_made_on_the_primary_promote_its_dr_secondary(
     assert status(fleet)["C"]["dr"]["mode"] == "primary"
     refused = post(fleet["A"].url, "auth/token/create", {"type": "batch"}, "ops")
     assert refused.status_code == 403  # only a token whose policy allows it (here: root) creates tokens
+
+
+def test_legacy_unprefixed_paths_act_on_performance_replication() -> None:
+    """§1d: sys/replication/{primary,secondary}/* of the pre-split API are aliases of the performance paths
+    (weak evidence: DOC-OLD and the CE stub map), with the performance paths' auth classes."""
+    spec = TopologySpec((ClusterSpec("A"), ClusterSpec("B")))
+    with MockTopology(Generator().build(spec, 3), tokens=["ops"]) as topo:
+        a, b = topo["A"].url, topo["B"].url
+        assert post(a, "sys/replication/primary/enable").status_code == 204
+        seen = status(topo)
+        assert (seen["A"]["performance"]["mode"], seen["A"]["dr"]["mode"]) == ("primary", "disabled")
+        assert post(a, "sys/replication/primary/secondary-token", {"id": "b"}, "ops").status_code == 403  # sudo
+        token = post(a, "sys/replication/primary/secondary-token", {"id": "b"}).json()["wrap_info"]["token"]
+        assert post(b, "sys/replication/secondary/enable", {"token": token}).status_code == 204
+        assert status(topo)["B"]["performance"]["mode"] == "bootstrapping"
+        assert requests.get(f"{a}/v1/sys/replication/primary/enable", timeout=10).status_code == 403  # token first
+        assert_no_mock_errors(topo)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from replmock.schemas import ENDPOINT_PATHS
@@ -132,6 +132,41 @@ def _update(handler: Callable[[Call], Any], *fields: Field) -> dict[str, Op]:
     return {"update": Op(handler, tuple(fields))}
 
 
+LEGACY_PATHS = (
+    "primary/enable",
+    "primary/demote",
+    "primary/disable",
+    "primary/secondary-token",
+    "primary/revoke-secondary",
+    "secondary/enable",
+    "secondary/promote",
+    "secondary/disable",
+    "secondary/update-primary",
+)
+"""§1d: the un-prefixed paths of the API before the DR/performance split (DOC-OLD), still in the CE stub map."""
+
+
+def _legacy_routes(typed: list[LogicalRoute]) -> list[LogicalRoute]:
+    """``sys/replication/{primary,secondary}/*`` as aliases of the performance routes.
+
+    WEAK EVIDENCE (§1d): DOC-OLD documents these paths for the single replication type that became performance
+    replication, and the CE stub map (HELPERS) still lists them, so current Enterprise registers them; that they
+    act on performance replication with today's fields and auth classes is inferred, not documented. In DOC-OLD
+    ``primary/secondary-token`` was a GET with ``?id=``; here it is the current POST, as the performance path.
+    """
+    prefix = "replication/performance/"
+    return [
+        replace(
+            route,
+            endpoint="legacy-" + route.pattern.removeprefix(prefix).replace("/", "-"),
+            pattern="replication/" + route.pattern.removeprefix(prefix),
+            evidence=f"DOC-OLD; HELPERS (weak: alias of {route.endpoint}, §1d)",
+        )
+        for route in typed
+        if route.pattern.removeprefix(prefix) in LEGACY_PATHS and route.pattern.startswith(prefix)
+    ]
+
+
 def _replication_routes() -> tuple[LogicalRoute, ...]:
     """The rest of §1: the primary and secondary endpoints of both types, DR operation token endpoints,
     merkle-check and the performance filters. DR secondary endpoints are unauthenticated in code
@@ -241,6 +276,7 @@ def _replication_routes() -> tuple[LogicalRoute, ...]:
                 evidence="PathsSpecial.Root",
             ),
         ]
+    routes += _legacy_routes(routes)
     routes += [
         LogicalRoute(
             "dr-operation-token-delete",
@@ -402,6 +438,7 @@ MOUNTS: tuple[str, ...] = ("sys/", "auth/token/", "cubbyhole/", "identity/")
 SCHEMA_OF_ROUTE = {
     "dr-secondary-token": "secondary-token-response",
     "perf-secondary-token": "secondary-token-response",
+    "legacy-primary-secondary-token": "secondary-token-response",
     "merkle-check": "merkle-check-response",
     "dr-secondary-merkle-check": "merkle-check-response",
     "dr-operation-token-attempt": "operation-token-status",
