@@ -6,10 +6,12 @@ import pytest
 
 from contract_tests.conftest import describe_reply, fail
 from replmock.conformance import Capabilities, Reply, Target
+from replmock.schemas._fields import ENVELOPE_ALWAYS, ENVELOPE_NULLABLE
 
 # Always in Vault's envelope; wrap_info, warnings and auth follow as null when empty (the vault CLI drops them).
-ENVELOPE = ["request_id", "lease_id", "renewable", "lease_duration", "data"]
-NULLABLE = {"wrap_info": dict, "warnings": list, "auth": dict}
+# Both come from the field table (replmock.schemas._fields), the one description of the envelope.
+ENVELOPE = [*ENVELOPE_ALWAYS, "data"]
+NULLABLE = {name: {"object": dict, "array": list}[kind] for name, kind in ENVELOPE_NULLABLE.items()}
 
 
 def test_envelope_format(target: Target, enterprise: Capabilities) -> None:

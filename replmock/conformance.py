@@ -25,6 +25,7 @@ from replmock._secrets import REDACTED as _REDACTED
 from replmock._secrets import Secret, redact_data, safe_address, secret, split_credentials
 from replmock._secrets import redact as _redact
 from replmock.schemas import ENDPOINT_PATHS, RESPONSE_SCHEMA
+from replmock.schemas._fields import PARSEBOOL_FALSE, PARSEBOOL_TRUE
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -447,7 +448,7 @@ def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
     return _redact(text, secrets)
 
 
-_TRUE, _FALSE = {"1", "t", "T", "TRUE", "true", "True"}, {"0", "f", "F", "FALSE", "false", "False"}
+_TRUE, _FALSE = frozenset(PARSEBOOL_TRUE), frozenset(PARSEBOOL_FALSE)
 
 
 def _env_bool(name: str) -> bool:

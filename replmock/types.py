@@ -174,7 +174,7 @@ class Envelope(TypedDict, total=False):
     auth: dict[str, Any] | None
     """Authentication information; null on these endpoints."""
     mount_type: str
-    """Type of the mount that served the request; "system" for sys/ (Vault 1.5+)."""
+    """Type of the mount that served the request; "system" for sys/ (Vault 1.16+)."""
 
 
 class StatusBody(Envelope):

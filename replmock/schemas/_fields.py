@@ -546,8 +546,9 @@ ENVELOPE_FIELDS = (
     Field(
         "mount_type",
         {"type": "string"},
-        'Type of the mount that served the request; "system" for sys/ (Vault 1.5+).',
+        'Type of the mount that served the request; "system" for sys/ (Vault 1.16+).',
         src("HTTP"),
+        since=(1, 16),  # CHANGELOG 1.16.0, GH-23047 (reference §14.13); OpenBao, forked at 1.14, has none
     ),
 )
 
@@ -566,7 +567,10 @@ LEGACY_TOPLEVEL_FIELDS = (
 
 # What Vault's framework (mapstructure.WeakDecode over json.Number) turns into a bool: a bool,
 # the numbers 0 and 1, a string strconv.ParseBool takes, "" or null (false).
-PARSEBOOL_STRINGS = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
+PARSEBOOL_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+PARSEBOOL_FALSE = ("0", "f", "F", "FALSE", "false", "False")
+"""What Go's strconv.ParseBool accepts, and nothing else."""
+PARSEBOOL_STRINGS = [*PARSEBOOL_TRUE, *PARSEBOOL_FALSE]
 BOOL_PARAM = {
     "anyOf": [
         {"type": "boolean"},
@@ -779,6 +783,22 @@ SHIPPED_WAL: Mapping[str, str] = MappingProxyType(
     {fl.shipped_to: fl.name for fl in STATUS_FIELDS if fl.shipped_to is not None}
 )
 """Replication type -> the primary's WAL index shipped to that type's secondaries."""
+ENVELOPE_SINCE: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {fl.name: fl.since for fl in ENVELOPE_FIELDS if fl.since is not None}
+)
+"""Envelope keys that only newer releases write, with the first release that does."""
+ENVELOPE_ALWAYS = tuple(
+    fl.name for fl in ENVELOPE_FIELDS if fl.since is None and "null" not in fl.json_type.get("type", ())
+)
+"""Envelope keys every release writes with a non-null value (with ``data``, the body of any logical answer)."""
+ENVELOPE_NULLABLE: Mapping[str, str] = MappingProxyType(
+    {
+        fl.name: next(t for t in fl.json_type["type"] if t != "null")
+        for fl in ENVELOPE_FIELDS
+        if fl.since is None and "null" in fl.json_type.get("type", ())
+    }
+)
+"""Envelope keys every release writes, null when empty, with the JSON type of a non-null value."""
 HEALTH_SINCE: Mapping[str, tuple[int, int]] = MappingProxyType(
     {fl.name: fl.since for fl in HEALTH_FIELDS if fl.since is not None}
 )

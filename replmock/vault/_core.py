@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from replmock.generate import payloads
+from replmock.schemas._fields import ENVELOPE_SINCE
 from replmock.vault import _errors as E
 from replmock.vault._auth import Token, token_table
 from replmock.vault._errors import VaultError, multierror
@@ -331,7 +332,7 @@ class VaultNode:
             "warnings": warnings or None,
             "auth": None,
         }
-        if self.topology.cluster(self.cluster).release >= (1, 16, 0):
+        if self.topology.cluster(self.cluster).release[:2] >= ENVELOPE_SINCE["mount_type"]:
             out["mount_type"] = mount_type
         return out
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+from replmock.schemas._fields import PARSEBOOL_FALSE, PARSEBOOL_TRUE
 from replmock.vault._wire import GoNumber, JSONInputError, Request, decode_json
 
 FieldType = Literal["bool", "int", "string", "strings", "map"]
@@ -82,8 +83,8 @@ def query_data(query: dict[str, list[str]]) -> dict[str, Any]:
     return {k: (v[0] if len(v) == 1 else list(v)) for k, v in query.items() if k != "help"}
 
 
-_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+_TRUE = frozenset(PARSEBOOL_TRUE)
+_FALSE = frozenset(PARSEBOOL_FALSE)
 _GO_TYPES = {list: "[]interface {}", dict: "map[string]interface {}", bool: "bool", str: "string"}
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from replmock.schemas._fields import ENVELOPE_SINCE
 from tests.differential.battery import Entry
 
 Projection = dict[str, Any]
@@ -54,7 +55,7 @@ _PARSE_BOOL = {"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "f
 
 def _mount_type(entry: Entry, bao: Projection, ctx: Context) -> Projection | None:
     keys = bao["envelope_keys"]
-    if keys is None or "mount_type" in keys or ctx.vault_version < (1, 16):
+    if keys is None or "mount_type" in keys or ctx.vault_version < ENVELOPE_SINCE["mount_type"]:
         return None
     return {**bao, "envelope_keys": [*keys, "mount_type"]}
 
