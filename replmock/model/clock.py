@@ -16,13 +16,14 @@ DEFAULT_EPOCH = datetime(2026, 3, 2, 14, 30, 0, tzinfo=timezone.utc)
 WALL_TICK = 1.0
 """Seconds by which a clock that follows wall time moves: it shows the last whole tick since it started.
 
-Every time a payload shows is whole seconds (Go's RFC 3339 ``last_heartbeat`` and ``last_start``, the
-``*_epoch`` fields, ``server_time_utc``), and what moves in between comes in steps of about a second in
-Vault too: the primary writes its replication canary once a second (``replication_canary_write_interval_seconds``
-defaults to 1, reference §16.3), so ``replication_primary_canary_age_ms`` is the age of a once-a-second record,
-and WALs move in the writes a cluster commits. A one-second tick keeps every answer a possible Vault answer,
-and it lets ``replmock serve`` answer every read within a tick from one computed view instead of recomputing
-the model for each request (the view cache's key is the model's time)."""
+Why one second: every time a payload shows is whole seconds (Go's RFC 3339 ``last_heartbeat`` and
+``last_start``, the ``*_epoch`` fields, ``server_time_utc``), and the primary writes its replication canary
+once a second (``replication_canary_write_interval_seconds`` defaults to 1, reference §16.3), so Vault's own
+lag signal moves in one-second steps. What a tick hides is sub-second movement of the WAL counters and the
+canary's milliseconds; each answer is still the model's exact state at a whole second, so the invariants
+(``replmock.model.invariants``) hold for it as for any other moment. In exchange ``replmock serve`` answers
+every read within a tick from one computed view (the view cache's key is the model's time), where a
+continuous clock made every read recompute the model."""
 
 
 class Clock:
