@@ -2,7 +2,10 @@
 
 Operations, parameters and request bodies come from :mod:`replmock.vault._routes` (the one owner of paths);
 response bodies reference the same JSON Schemas (2020-12 is OpenAPI 3.1's dialect), embedded under
-``components.schemas`` with their cross-file ``$ref``s rewritten into the document, so nothing is fetched.
+``components.schemas`` with their cross-file ``$ref``s rewritten into the document, so nothing is fetched. A 200 body
+is only what the mock sends: the status schemas' envelope branch (not the docs' ``{data}`` or bare data forms they
+also take), with the envelope's keys required. The basic endpoints' bodies (seal status, leader, init, tokens),
+which are no replication payloads, are described in :mod:`replmock._openapi_bodies`.
 
 The document promises what the mock does, so that a peer's test suite (Schemathesis, tests/test_schemathesis.py)
 finds nothing: field types are what Vault's parameter framework decodes, each operation lists the status codes the
@@ -19,13 +22,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from replmock import __version__
 from replmock._errors import UsageError
+from replmock._openapi_bodies import BASIC_SCHEMA, ENVELOPE_REQUIRED, basic_schemas
+from replmock.schemas._fields import PARSEBOOL_STRINGS
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
 
 _METHODS = {"read": ["get"], "update": ["post", "put"], "delete": ["delete"], "list": [], "patch": [], "header": []}
 _SCALARS = ["string", "boolean", "number", "null"]
-_STRCONV = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"]
 _TYPES: dict[str, dict[str, Any]] = {
     # What Vault's framework (mapstructure.WeakDecode over json.Number) takes for each field type, as replmock's
     # parameter framework (replmock.vault._params) takes it; observed on OpenBao 2.7 (tests/test_differential.py and
@@ -34,7 +38,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "bool": {
         "anyOf": [
             {"type": ["boolean", "null"]},
-            {"type": "string", "pattern": f"^({'|'.join(_STRCONV)})?$"},
+            {"type": "string", "pattern": f"^({'|'.join(PARSEBOOL_STRINGS)})?$"},
             {"enum": [0, 1]},
         ],
         "description": "a boolean, a string strconv.ParseBool takes (or empty: false), or the number 0 or 1",
@@ -74,18 +78,19 @@ def document(profile: str = "strict") -> dict[str, Any]:
         raise UsageError(f"--profile must be strict or lenient, got {profile!r}")
     cat = catalog()
     schemas = {name: _rewrite(cat.schema(name, profile), name) for name in SCHEMA_NAMES}  # type: ignore[arg-type]
+    schemas.update(basic_schemas(profile))
     paths: dict[str, dict[str, Any]] = {}
     for mux in MUX:
         item = paths.setdefault(_path(mux.path), {})
         for method in sorted(mux.methods):
-            item[method.lower()] = _mux_operation(mux, method)
+            item[method.lower()] = _mux_operation(mux, method, schemas)
     for route in LOGICAL:
         item = paths.setdefault(_path(route.path), {})
         if "(?P<id>" in route.pattern:
             item["parameters"] = [_ID_PARAMETER]
         for op_name, op in route.ops.items():
             for method in _METHODS[op_name]:
-                item[method] = _logical_operation(route, op_name, op, method.upper())
+                item[method] = _logical_operation(route, op_name, op, method.upper(), schemas)
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -100,6 +105,7 @@ def document(profile: str = "strict") -> dict[str, Any]:
             "be refused with 400.",
         },
         "servers": [{"url": "http://127.0.0.1:8200/v1"}],
+        "tags": [{"name": name, "description": why} for name, why in _TAGS.items()],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,
@@ -142,30 +148,85 @@ def _json_body(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"required": bool(required), "content": {"application/json": {"schema": body}}}
 
 
-def _ok(schema: str | None, description: str = "success") -> dict[str, Any]:
+def _ok(schema: dict[str, Any] | None, description: str = "success") -> dict[str, Any]:
     if schema is None:
         return {"description": f"{description} (a body this document does not describe)"}
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(name: str | None, schemas: dict[str, Any], *, envelope: bool) -> dict[str, Any] | None:
+    """The schema of a successful body: what the mock (like Vault) writes, never a looser form.
+
+    The status schemas also take the docs' ``{"data": ...}`` and the bare data object (an if/then/else, for
+    ``replmock validate``); a response is the envelope, their ``then`` branch, referenced so the fields have one
+    source. A logical route's body is Vault's whole envelope (HTTPResponse has no omitempty): its keys are required.
+    """
+    if name is None:
+        return None
+    target = f"#/components/schemas/{name}"
+    if "then" in schemas[name]:  # payload forms: the envelope branch only
+        target += "/then"
+    if not envelope or name in BASIC_SCHEMA.values():  # no envelope, or one that requires its keys itself
+        return {"$ref": target}
+    return {"allOf": [{"$ref": target}], "required": list(ENVELOPE_REQUIRED)}
+
+
+def _schema_of(endpoint: str) -> str | None:
+    from replmock.vault._routes import response_schema
+
+    return BASIC_SCHEMA.get(endpoint) or response_schema(endpoint)
+
+
+_TAGS = {
+    "replication": "sys/replication: the status of both types, recover, reindex, merkle-check, and the un-prefixed "
+    "paths of the API before the DR/performance split (aliases of the performance ones, §1d)",
+    "replication/dr": "sys/replication/dr: disaster-recovery replication",
+    "replication/performance": "sys/replication/performance: performance replication",
+    "sys": "the basic sys endpoints clients touch (health, seal status, leader, init, generate-root-token)",
+    "auth": "auth/token: creating and looking up tokens",
+}
+
+
+def _tag(path: str) -> str:
+    for prefix in ("/sys/replication/dr/", "/sys/replication/performance/", "/sys/replication/"):
+        if path.startswith(prefix):
+            return prefix.strip("/").removeprefix("sys/")
+    return "sys" if path.startswith("/sys/") else "auth"
+
+
+_WORDS = {"dr": "DR", "perf": "performance", "legacy": "legacy (un-prefixed path)"}
+
+
+def _describe(out: dict[str, Any], endpoint: str, path: str, operation: str | None) -> None:
+    """``tags`` and a one-line ``summary`` from the route's endpoint name (and its operation, where it has several)."""
+    words = [_WORDS.get(w, w) for w in endpoint.split("-")]
+    summary = " ".join(words)
+    summary = summary[0].upper() + summary[1:]
+    out["summary"] = f"{summary} ({operation})" if operation else summary
+    out["tags"] = [_tag(path)]
+
+
+_LOCATION = {
+    "Location": {
+        "description": "the active node's address with the request's path and query",
+        "required": True,
+        "schema": {"type": "string"},
     }
+}
 
 
 def _errors(codes: dict[str, str]) -> dict[str, Any]:
     return {code: {"description": why, "content": _ERROR} for code, why in codes.items()}
 
 
-def _logical_operation(route: Any, op_name: str, op: Any, method: str) -> dict[str, Any]:
+def _logical_operation(route: Any, op_name: str, op: Any, method: str, schemas: dict[str, Any]) -> dict[str, Any]:
     """A logical route's operation: the framework's checks (§14) then the handler, whose return annotation says
     whether a success has a body (``Result``/``Answer``: 200) or none (``None``: 204, §6.1)."""
     import inspect
 
-    from replmock.vault._routes import response_schema
-
-    out: dict[str, Any] = {
-        "operationId": f"{route.endpoint}-{method.lower()}",
-        "x-evidence": route.evidence or "replmock",
-    }
+    out: dict[str, Any] = {"operationId": f"{route.endpoint}-{method.lower()}"}
+    _describe(out, route.endpoint, _path(route.path), op_name if len(route.ops) > 1 else None)
+    out["x-evidence"] = route.evidence or "replmock"
     out["security"] = [] if route.auth == "none" else [{"vaultToken": []}]
     if route.auth == "sudo":
         out["x-vault-sudo"] = True
@@ -181,10 +242,14 @@ def _logical_operation(route: Any, op_name: str, op: Any, method: str) -> dict[s
     returns = {part.strip() for part in str(inspect.signature(op.handler).return_annotation).split("|")}
     responses: dict[str, Any] = {}
     if returns - {"None"}:
-        responses["200"] = _ok(response_schema(route.endpoint) if op_name != "delete" else None)
+        schema = _body(_schema_of(route.endpoint), schemas, envelope=True) if op_name != "delete" else None
+        responses["200"] = _ok(schema, "success: Vault's response envelope")
     if "None" in returns and op_name not in {"read", "list"}:
         responses["204"] = {"description": "success, no body (Content-Type: application/json all the same)"}
-    responses["307"] = {"description": "a standby that cannot forward redirects to the active node (Location)"}
+    responses["307"] = {
+        "description": "a standby that cannot forward redirects to the active node",
+        "headers": _LOCATION,
+    }
     responses.update(_errors(_LOGICAL_ERRORS))
     if "None" in returns and op_name in {"read", "list"}:
         responses["404"]["description"] += '; nothing stored there answers {"errors":[]}'
@@ -200,7 +265,7 @@ _HEALTH_QUERY = [
         "in": "query",
         "required": False,
         "description": "parseutil.ParseBool: empty is false; anything else but a strconv spelling answers 400",
-        "schema": {"type": "string", "enum": ["", *_STRCONV]},
+        "schema": {"type": "string", "enum": ["", *PARSEBOOL_STRINGS]},
     }
     for name in ("standbyok", "perfstandbyok")
 ]
@@ -241,12 +306,16 @@ def _health_responses(method: str) -> dict[str, Any]:
     return responses
 
 
-def _mux_operation(mux: Any, method: str) -> dict[str, Any]:
-    """An exact ``http.ServeMux`` route (no token, no envelope): the codes its handler can answer."""
-    from replmock.vault._routes import response_schema
+_MUX_OPERATION = {"GET": "read", "HEAD": "read, no body", "POST": "update", "PUT": "update", "DELETE": "delete"}
 
-    out: dict[str, Any] = {"operationId": f"{mux.endpoint}-{method.lower()}", "x-evidence": mux.evidence or "replmock"}
+
+def _mux_operation(mux: Any, method: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """An exact ``http.ServeMux`` route (no token, no envelope): the codes its handler can answer."""
+    out: dict[str, Any] = {"operationId": f"{mux.endpoint}-{method.lower()}"}
+    _describe(out, mux.endpoint, _path(mux.path), _MUX_OPERATION[method] if len(mux.methods) > 1 else None)
+    out["x-evidence"] = mux.evidence or "replmock"
     out["security"] = []
+    ok = _body(_schema_of(mux.endpoint), schemas, envelope=False)
     namespace = {"400": "a request with X-Vault-Namespace (these handlers refuse any namespace)"}
     responses: dict[str, Any] = {}
     if mux.endpoint == "health":
@@ -255,14 +324,14 @@ def _mux_operation(mux: Any, method: str) -> dict[str, Any]:
         responses = _health_responses(method)
     elif mux.endpoint == "init":
         if method == "GET":
-            responses["200"] = _ok(None, '{"initialized": true}')
+            responses["200"] = _ok(ok, '{"initialized": true}')
         else:
             namespace["400"] = "Vault is already initialized (every replmock node is), or a namespace header"
     elif mux.endpoint.startswith("dr-operation-token-"):
         if method == "DELETE":
             responses["204"] = {"description": "the attempt is cancelled"}
         else:
-            responses["200"] = _ok(response_schema(mux.endpoint))
+            responses["200"] = _ok(ok)
         if method in {"POST", "PUT"}:
             out["requestBody"] = _MUX_BODIES[mux.endpoint]
             namespace["400"] = (
@@ -271,7 +340,7 @@ def _mux_operation(mux: Any, method: str) -> dict[str, Any]:
             )
         responses.update(_errors({"404": "enterprise-only feature (open-source Vault)"}))
     else:  # seal-status, leader
-        responses["200"] = _ok(response_schema(mux.endpoint))
+        responses["200"] = _ok(ok)
         if mux.endpoint == "leader":
             responses.update(_errors({"503": "Vault is sealed"}))
     if "400" not in responses:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from openapi_spec_validator import validate
 
 from replmock.cli import run
+from replmock.generate import scenario
+from replmock.model.topology import Topology
 from replmock.openapi import document
+from replmock.vault import Answer, Request, VaultNode
 from replmock.vault._routes import LOGICAL, MUX
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema import Draft202012Validator
 
 
 @pytest.mark.parametrize("profile", ["strict", "lenient"])
@@ -36,7 +45,8 @@ def test_auth_classes_and_bodies_are_marked() -> None:
     token = paths["/sys/replication/dr/primary/secondary-token"]["post"]
     assert token["requestBody"]["content"]["application/json"]["schema"]["required"] == ["id"]
     ok = token["responses"]["200"]["content"]["application/json"]["schema"]
-    assert ok == {"$ref": "#/components/schemas/secondary-token-response"}
+    assert ok["allOf"] == [{"$ref": "#/components/schemas/secondary-token-response"}]
+    assert {"request_id", "data", "wrap_info", "warnings", "auth"} <= set(ok["required"])  # the whole envelope
     assert set(paths["/sys/health"]["get"]["responses"]) >= {"200", "429", "472", "473", "503"}
 
 
@@ -122,3 +132,170 @@ def test_request_bodies_take_what_the_parameter_framework_takes() -> None:
     assert not created.is_valid({"type": "other"})
     assert created.is_valid({"policies": [None, True, 1, "a"]})
     assert not created.is_valid({"policies": [{}]})
+
+
+# --- the document's response schemas against the mock's actual answers -------------------------------------------
+
+
+@cache
+def _response_validator(profile: str = "strict") -> tuple[dict[str, Any], Any]:
+    """The document as a ``referencing`` resource, so a response schema is checked with the document's own refs."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    doc = document(profile)
+    return doc, Registry().with_resource("urn:replmock-openapi", DRAFT202012.create_resource(doc))
+
+
+def _response_schema(method: str, path: str, status: int, profile: str = "strict") -> Draft202012Validator | None:
+    """The validator of the document's body schema for ``method path`` answering ``status`` (None: no body)."""
+    from jsonschema import Draft202012Validator
+
+    doc, registry = _response_validator(profile)
+    template = next(
+        t for t in doc["paths"] if re.fullmatch(re.sub(r"\\{id\\}", "[^/]+", re.escape(t)), path.removeprefix("/v1"))
+    )
+    responses = doc["paths"][template][method.lower()]["responses"]
+    assert str(status) in responses, (method, path, status)  # every code the mock answers is declared
+    if "content" not in responses[str(status)]:
+        return None
+    pointer = "/".join(p.replace("~", "~0").replace("/", "~1") for p in (template, method.lower()))
+    ref = f"urn:replmock-openapi#/paths/{pointer}/responses/{status}/content/application~1json/schema"
+    return Draft202012Validator({"$ref": ref}, registry=registry)
+
+
+def _check(method: str, path: str, answer: Answer, profile: str = "strict") -> Any:
+    """The answer's body validates against the document's schema for its operation and status; returns the body."""
+    validator = _response_schema(method, path, answer.status, profile)
+    body = json.loads(answer.body) if answer.body else None
+    if validator is not None:
+        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+        assert not problems, f"{method} {path} -> {answer.status}: {problems}\n{answer.body[:400]!r}"
+    return body
+
+
+def _nodes(name: str) -> list[tuple[Topology, str, str]]:
+    top = scenario(name, 0)
+    return [(top, c.name, n.name) for c in top.clusters.values() for n in c.nodes]
+
+
+STATUS_PATHS = ["/v1/sys/replication/status", "/v1/sys/replication/dr/status", "/v1/sys/replication/performance/status"]
+
+
+@pytest.mark.parametrize("name", ["four-cluster", "oss"])
+def test_the_mock_s_status_answers_validate_against_the_document(name: str) -> None:
+    """Every status endpoint on every node of every cluster: the answer is what the document promises."""
+    seen = set()
+    for top, cluster, node in _nodes(name):
+        vault = VaultNode(top, cluster, node=node)
+        for path in STATUS_PATHS:
+            answer = vault.handle(Request.build("GET", path))
+            body = _check("GET", path, answer)
+            seen.add(answer.status)
+            if answer.status == 200:
+                assert {"request_id", "lease_id", "data", "wrap_info", "warnings", "auth"} <= set(body)
+    assert seen == ({200} if name == "four-cluster" else {200, 404})
+
+
+@pytest.mark.parametrize("profile", ["strict", "lenient"])
+def test_a_status_200_is_the_envelope_not_the_docs_forms(profile: str) -> None:
+    """The status schemas take the docs' {data} and the bare data object (for replmock validate); the document's
+    200 is only the envelope the mock and Vault send, so a client generator gets a typed object."""
+    top = scenario("four-cluster", 0)
+    answer = VaultNode(top, "A").handle(Request.build("GET", STATUS_PATHS[0]))
+    body = _check("GET", STATUS_PATHS[0], answer, profile)
+    for path in STATUS_PATHS:
+        validator = _response_schema("GET", path, 200, profile)
+        assert validator is not None
+        full = json.loads(VaultNode(top, "B").handle(Request.build("GET", path)).body)
+        assert validator.is_valid(full)
+        assert not validator.is_valid(full["data"]), path  # the bare data object
+        assert not validator.is_valid({"data": full["data"]}), path  # the docs' form: the envelope has more keys
+    bare = {"dr": {"mode": "disabled"}, "performance": {"mode": "disabled"}}
+    assert not _response_schema("GET", STATUS_PATHS[0], 200, profile).is_valid(bare)  # type: ignore[union-attr]
+    assert body["data"]["dr"]["mode"] == "primary"
+
+
+def _ask(vault: VaultNode, method: str, path: str, body: object = None, token: str | None = "root") -> Any:
+    text = None if body is None else json.dumps(body)
+    answer = vault.handle(Request.build(method, path, body=text, token=token))
+    return answer.status, _check(method, path, answer)
+
+
+@pytest.mark.parametrize("name", ["four-cluster", "oss"])
+def test_the_basic_endpoints_answers_validate_against_the_document(name: str) -> None:
+    """sys/seal-status, sys/leader, sys/init, auth/token/*, sys/generate-root-token/attempt on every node (active,
+    standby, performance standby): the handlers write what the document's schemas (strict: no other key) say."""
+    codes: dict[str, set[int]] = {}
+    for top, cluster, node in _nodes(name):
+        vault = VaultNode(top, cluster, node=node, tokens=["operator"])
+        for method, path in (
+            ("GET", "/v1/sys/seal-status"),
+            ("GET", "/v1/sys/leader"),
+            ("GET", "/v1/sys/init"),
+            ("GET", "/v1/auth/token/lookup-self"),
+            ("POST", "/v1/auth/token/lookup-self"),
+            ("PUT", "/v1/auth/token/lookup-self"),
+            ("GET", "/v1/sys/generate-root-token/attempt"),
+        ):
+            status, _ = _ask(vault, method, path)
+            codes.setdefault(path, set()).add(status)
+        _ask(vault, "GET", "/v1/auth/token/lookup-self", token="operator")
+        for kind in ("service", "batch"):
+            status, made = _ask(vault, "POST", "/v1/auth/token/create", {"type": kind, "policies": "a,b", "ttl": "1h"})
+            codes.setdefault("create", set()).add(status)
+            if status == 200 and kind == "service":
+                _ask(vault, "GET", "/v1/auth/token/lookup-self", token=made["auth"]["client_token"])
+    assert codes["/v1/sys/seal-status"] == {200}
+    assert 200 in codes["/v1/sys/leader"]
+    assert 200 in codes["create"]
+    assert 200 in codes["/v1/auth/token/lookup-self"]
+
+
+def test_a_sealed_node_s_basic_answers_validate_too() -> None:
+    top = scenario("four-cluster", 0)
+    top.seal("B")
+    vault = VaultNode(top, "B")
+    status, body = _ask(vault, "GET", "/v1/sys/seal-status")
+    assert (status, body["sealed"]) == (200, True)
+    assert "cluster_name" not in body
+    assert _ask(vault, "GET", "/v1/sys/leader")[0] == 503  # the error schema
+
+
+def test_the_basic_schemas_are_not_any() -> None:
+    paths = document()["paths"]
+    for path, method in (
+        ("/auth/token/create", "post"),
+        ("/auth/token/lookup-self", "get"),
+        ("/auth/token/lookup-self", "post"),
+        ("/auth/token/lookup-self", "put"),
+        ("/sys/generate-root-token/attempt", "get"),
+        ("/sys/init", "get"),
+        ("/sys/leader", "get"),
+        ("/sys/seal-status", "get"),
+    ):
+        assert "content" in paths[path][method]["responses"]["200"], (path, method)
+    for item in paths.values():
+        for op in item.values():
+            if isinstance(op, dict) and "307" in op.get("responses", {}):
+                assert op["responses"]["307"]["headers"]["Location"]["required"] is True
+            for code, response in op.get("responses", {}).items() if isinstance(op, dict) else ():
+                if code.startswith("2") and code != "204" and "content" not in response:
+                    assert response["description"] == "active", (op["operationId"], code)  # HEAD sys/health
+
+
+def test_operations_read_as_api_docs() -> None:
+    doc = document()
+    tags = {t["name"] for t in doc["tags"]}
+    assert tags == {"replication", "replication/dr", "replication/performance", "sys", "auth"}
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            assert op["summary"], (path, method)
+            assert "\n" not in op["summary"]
+            assert len(op["tags"]) == 1
+            assert op["tags"][0] in tags
+    assert doc["paths"]["/sys/replication/dr/primary/enable"]["post"]["tags"] == ["replication/dr"]
+    assert doc["paths"]["/auth/token/create"]["post"]["tags"] == ["auth"]
+    assert doc["paths"]["/sys/replication/performance/primary/paths-filter/{id}"]["get"]["summary"].endswith("(read)")
