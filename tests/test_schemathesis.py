@@ -265,6 +265,13 @@ def test_a_ttl_go_cannot_parse_is_a_400_not_a_crash() -> None:
     assert go_quote('e~\x00\u00a0"') == '"e~\\x00\\u00a0\\""'
     status, _ = _post(node, "/v1/sys/replication/performance/primary/secondary-token", {"id": "x", "ttl": "\u00b2"})
     assert status == 400
+    # Past a Go time.Duration: a batch token's expiry overflowed Python's datetime (a crash); observed on OpenBao 2.7
+    overflow = "multiplication of durations resulted in overflow, one operand may be too large"
+    for kind in ("batch", "service"):
+        status, body = _post(node, "/v1/auth/token/create", {"type": kind, "ttl": "999999999999"})
+        assert (status, body) == (400, {"errors": [overflow]})
+    status, body = _post(node, "/v1/auth/token/create", {"type": "batch", "ttl": "99999999999h"})
+    assert (status, body) == (400, {"errors": ['time: invalid duration "99999999999h"']})
 
 
 def test_generate_operation_token_bodies_decode_as_go_structs() -> None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from replmock.vault._core import Call
 
 _BASE62 = string.ascii_letters + string.digits
+_MAX_DURATION_SECONDS = (2**63 - 1) / 1e9
 
 
 def _kind(call: Call) -> Any:
@@ -140,6 +141,10 @@ def token_create(call: Call) -> Result:
         ttl = parse_ttl(f["ttl"] or "768h")
     except (ReplicationError, ValueError, OverflowError):  # Go's time.ParseDuration error (observed on OpenBao 2.7)
         raise VaultError(400, f"time: invalid duration {go_quote(f['ttl'])}") from None
+    if ttl.total_seconds() > _MAX_DURATION_SECONDS:  # past a Go time.Duration (int64 nanoseconds, ~292 years)
+        if str(f["ttl"]).strip().isdigit():  # parseutil: seconds * time.Second (observed on OpenBao 2.7)
+            raise VaultError(400, "multiplication of durations resulted in overflow, one operand may be too large")
+        raise VaultError(400, f"time: invalid duration {go_quote(f['ttl'])}")
     top = call.node.topology
     # policyutil.SanitizePolicies: trimmed, empty names dropped
     policies = sorted({p for p in f["policies"] if p} | {"default"})
