@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 found.append((large[1] - small[1]) / (SIZES[1] - SIZES[0]) * 1000)
                 process[side].append((large[0] - small[0]) / (SIZES[1] - SIZES[0]) * 1000)
                 medians[side].append(large[2] * 1000)
-    for what, found in (("whole-process slope", process), ("median test of the 300", medians)):
-        ours, base = statistics.median(found["ours"]), statistics.median(found["base"])
+    for what, sides in (("whole-process slope", process), ("median test of the 300", medians)):
+        ours, base = statistics.median(sides["ours"]), statistics.median(sides["base"])
         print(f"({what}: replmock {ours:.3f} ms per test; httpserver {base:.3f} ms; ratio {ours / base:.2f})")
     return report(
         "pertest",
