@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from replmock._errors import UsageError
 from replmock.schemas import validate
 from replmock.server import MockVault
 
@@ -62,6 +63,17 @@ def test_standby_redirects_to_the_active_node(serve: Serve) -> None:
     assert requests.get(vault.url + STATUS, timeout=5).status_code == 200
     vault.standby(redirect=False)
     assert requests.get(vault.url + STATUS, timeout=5).json() == {"errors": ["no active Vault instance found"]}
+
+
+def test_a_standby_that_redirects_for_good_is_refused_not_a_redirect_loop(serve: Serve) -> None:
+    vault = serve()
+    with pytest.raises(UsageError, match="loop"):
+        vault.standby(times=None)
+    with pytest.raises(UsageError, match="loop"):
+        vault.fault("state", state="standby")
+    assert requests.get(vault.url + STATUS, timeout=5).status_code == 200  # nothing was installed
+    vault.standby(redirect=False, times=None)  # a standby that cannot forward may stay for good
+    assert requests.get(vault.url + STATUS, timeout=5).status_code == 503
 
 
 def test_latency_is_applied_through_the_sleep_hook() -> None:

@@ -364,6 +364,14 @@ class MockVault:
         if endpoint is not None and endpoint not in ENDPOINT_NAMES:
             msg = f"unknown endpoint {endpoint!r}; expected one of: {', '.join(ENDPOINT_NAMES)} (or None for all)"
             raise UsageError(msg)
+        if kind == "state" and params.get("state") == "standby" and params.get("redirect", True) and times is None:
+            # The active node it redirects to is this same server: a client would follow 307s round in a loop.
+            msg = (
+                "a standby that redirects for good would send clients round in a loop (its active node is this "
+                "same server); give times=N for the requests that meet the standby, or redirect=False for a "
+                "standby that cannot forward (503) for good"
+            )
+            raise UsageError(msg)
         return self.faults.add(make_fault(kind, endpoint=endpoint, times=times, **params))
 
     def fail(
