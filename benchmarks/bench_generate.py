@@ -65,7 +65,10 @@ def consistency(make: Callable[[], dict[str, Any]]) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--smoke", action="store_true", help="the least work that shows it runs")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.seconds = 0.0
     generator = Generator()
     spec = get_scenario(SCENARIO).spec
     seeds = itertools.count()

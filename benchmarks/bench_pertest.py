@@ -87,27 +87,32 @@ def _time(root: Path) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="budget; at least 3 rounds of each side")
+    parser.add_argument(
+        "--smoke", action="store_true", help="suites of 2 and 4 tests, one round: it works, nothing more"
+    )
     args = parser.parse_args(argv)
+    sizes, rounds = ((2, 4), 1) if args.smoke else (SIZES, 3)
     roots = {}
     with tempfile.TemporaryDirectory() as tmp:
         for side, head, fixture in (("ours", REPLMOCK, "vault_replication"), ("base", HTTPSERVER, "httpserver")):
-            for size in SIZES:
+            for size in sizes:
                 root = Path(tmp) / f"{side}{size}"
                 root.mkdir()
                 _suite(root, head, fixture, size)
                 roots[(side, size)] = root
-                _time(root)  # warm the caches
+                if not args.smoke:
+                    _time(root)  # warm the caches
         slopes: dict[str, list[float]] = {"ours": [], "base": []}
         process: dict[str, list[float]] = {"ours": [], "base": []}
         medians: dict[str, list[float]] = {"ours": [], "base": []}
         deadline = time.perf_counter() + args.seconds
-        while len(slopes["ours"]) < 3 or time.perf_counter() < deadline:
+        while len(slopes["ours"]) < rounds or time.perf_counter() < deadline:
             for side, found in slopes.items():  # interleaved: both sides see the same machine
-                small, large = (_time(roots[(side, size)]) for size in SIZES)
-                found.append((large[1] - small[1]) / (SIZES[1] - SIZES[0]) * 1000)
-                process[side].append((large[0] - small[0]) / (SIZES[1] - SIZES[0]) * 1000)
+                small, large = (_time(roots[(side, size)]) for size in sizes)
+                found.append((large[1] - small[1]) / (sizes[1] - sizes[0]) * 1000)
+                process[side].append((large[0] - small[0]) / (sizes[1] - sizes[0]) * 1000)
                 medians[side].append(large[2] * 1000)
-    for what, sides in (("whole-process slope", process), ("median test of the 300", medians)):
+    for what, sides in (("whole-process slope", process), (f"median test of the {sizes[1]}", medians)):
         ours, base = statistics.median(sides["ours"]), statistics.median(sides["base"])
         print(f"({what}: replmock {ours:.3f} ms per test; httpserver {base:.3f} ms; ratio {ours / base:.2f})")
     return report(

@@ -43,7 +43,10 @@ def _client_rate(url: str, seconds: float) -> float:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--smoke", action="store_true", help="the least work that shows it runs")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.seconds = 0.0
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # same for both sides: no per-request log line
     vault = MockVault(scenario="dr-primary-perf-primary", seed=0).start()
     raw = HTTPServer(host="127.0.0.1", port=0, threaded=True)

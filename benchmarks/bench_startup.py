@@ -25,15 +25,18 @@ def _time(root: Path, *extra: str) -> float:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="budget; at least 5 runs of each side")
+    parser.add_argument("--smoke", action="store_true", help="one run of each side, no warm-up: it works, nothing more")
     args = parser.parse_args(argv)
+    runs = 1 if args.smoke else 5
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _suite(root)
-        _time(root)  # warm the file system and byte-code caches
+        if not args.smoke:
+            _time(root)  # warm the file system and byte-code caches
         with_plugin: list[float] = []
         without: list[float] = []
         deadline = time.perf_counter() + args.seconds
-        while len(with_plugin) < 5 or time.perf_counter() < deadline:
+        while len(with_plugin) < runs or time.perf_counter() < deadline:
             with_plugin.append(_time(root))
             without.append(_time(root, "-p", "no:replmock"))
     ours, base = statistics.median(with_plugin), statistics.median(without)

@@ -21,7 +21,10 @@ from replmock.schemas import catalog, detect
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--smoke", action="store_true", help="the least work that shows it runs")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.seconds = 0.0
     cat = catalog()
     cases = [(p, detect(p).schema or "status") for p in real_payloads()]
     payloads = [payload for payload, _ in cases]
