@@ -183,3 +183,40 @@ def test_the_command_line_takes_clock_json_and_token_kinds() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_restore_brings_back_the_topology_as_built() -> None:
+    """After events, writes, a killed server and replication calls, restore answers every read as at start-up."""
+    with served() as (info, _):
+        urls = {n: info["clusters"][n]["url"] for n in info["clusters"]}
+        a, b, c = urls["A"], urls["B"], urls["C"]
+
+        def reads() -> dict[str, Any]:
+            out = {}
+            for name, url in urls.items():
+                for path in ("sys/replication/status", "sys/health"):
+                    body = requests.get(f"{url}/v1/{path}", timeout=10).json()
+                    body.pop("request_id", None)
+                    out[f"{name} {path}"] = body
+            return out
+
+        before = reads()
+        control(a, "advance", {"seconds": 600})
+        control(a, "write", {"cluster": "A", "entries": 50_000})
+        control(a, "partition", {"clusters": ["A", "B"]})
+        control(a, "seal", {"cluster": "D"})
+        token = requests.post(
+            a + "/v1/sys/replication/dr/primary/secondary-token",
+            json={"id": "new"},
+            headers={"X-Vault-Token": "root"},
+            timeout=10,
+        )
+        assert token.status_code == 200
+        control(a, "faults", {"cluster": "B", "kind": "status", "status": 502, "times": None})
+        control(a, "kill", {"cluster": "C"})
+        assert _refused(c + "/v1/sys/health")
+        restored = control(b, "restore")
+        assert restored["clusters"]["C"]["url"] == c
+        assert reads() == before
+        dr = requests.get(a + "/v1/sys/replication/dr/status", timeout=10).json()["data"]
+        assert "new" not in dr["known_secondaries"]  # the activation made since is gone

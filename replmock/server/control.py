@@ -13,6 +13,7 @@ Requests here are never journaled as Vault traffic. Bodies and answers are JSON;
 | POST | ``faults`` | ``{"cluster": "A", "kind": "status", "endpoint": ..., "times": ..., ...}`` | the Python API's faults |
 | DELETE | ``faults`` | ``{"cluster": "A"}`` (optional) | clear faults |
 | POST | ``reset`` | | forget journals and faults |
+| POST | ``restore`` | | the topology as it was built (events, writes and replication calls undone, killed servers back) |
 | GET | ``journal`` | ``?cluster=A`` (optional) | the requests each server received (tokens redacted) |
 | GET | ``topology`` | | clock, clusters (URL, roles, state, unseal keys), links |
 """
@@ -134,6 +135,8 @@ def _dispatch(  # noqa: C901, PLR0912, PLR0917 - one branch per control action
         default = 1 if kind == "state" and params.get("state") == "standby" else DEFAULT_TIMES.get(kind)
         fault = vault.fault(kind, body.get("endpoint"), times=body.get("times", default), **params)
         return {"added": fault.describe()}
+    elif action == "restore":
+        fleet.restore()
     elif action == "reset":
         for vault in fleet.vaults.values():
             vault.clear_faults()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -626,6 +627,7 @@ class MockTopology:
         **options: Any,
     ) -> None:
         self.topology = topology if topology is not None else build_scenario(scenario, seed)
+        self._initial: bytes | None = pickle.dumps(self.topology)  # what restore() brings back
         self.vaults = {
             name: MockVault(self.topology, cluster=name, host=host, port=port + i if port else 0, **options)
             for i, name in enumerate(self.topology.clusters)
@@ -638,6 +640,7 @@ class MockTopology:
         """Wrap servers that already serve ``topology`` (one per cluster), as the pytest plugin does."""
         self = cls.__new__(cls)
         self.topology = topology
+        self._initial = None  # each test gets a fresh copy instead
         self.vaults = dict(vaults)
         return self
 
@@ -720,6 +723,19 @@ class MockTopology:
     def describe_json(self) -> dict[str, Any]:
         """What ``GET /_replmock/topology`` answers."""
         return control.describe(self)
+
+    def restore(self) -> None:
+        """Back to the topology as it was built: every event, write and replication call since is undone, killed
+        servers answer again, faults and journals are cleared. The clock comes back too (a wall clock, as in
+        ``replmock serve``, keeps following wall time, so the restored topology has lived since it was built)."""
+        if self._initial is None:
+            msg = "restore needs a MockTopology built from a scenario or a topology (a pytest fixture's is fresh per test)"
+            raise UsageError(msg)
+        topology: Topology = pickle.loads(self._initial)  # noqa: S301 - our own bytes, made in __init__
+        for vault in self.vaults.values():
+            if not vault.running:
+                vault.start()
+        self.reset(topology)
 
     def reset(self, topology: Topology | None = None) -> None:
         if topology is not None:
