@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from replmock.schemas._fields import ENVELOPE_FIELDS
+from replmock.schemas._fields import ENVELOPE_ALWAYS, ENVELOPE_FIELDS, ENVELOPE_NULLABLE
 
 _SEAL = "Vault http/sys_seal.go and vault/logical_system.go SealStatusResponse (V1.14, struct order); reference §12.1"
 _LEADER = "Vault vault/logical_system.go LeaderResponse (V1.14); reference §12.2"
@@ -22,7 +22,7 @@ _CREATE = "Vault vault/token_store.go handleCreateCommon and sdk/logical/transla
 _GENROOT = "OpenBao api/sys_generate_root.go (sys/generate-root-token/attempt, bao 2.6+); reference §13.3"
 _OPENBAO = "observed on an OpenBao 2.7 dev server"
 
-ENVELOPE_REQUIRED: tuple[str, ...] = (*(fl.name for fl in ENVELOPE_FIELDS if fl.since is None), "data")
+ENVELOPE_REQUIRED: tuple[str, ...] = (*ENVELOPE_ALWAYS, *ENVELOPE_NULLABLE, "data")
 """The envelope keys every release writes (HTTPResponse has no omitempty; ``mount_type`` came later)."""
 
 _S: dict[str, Any] = {"type": "string"}

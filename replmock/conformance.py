@@ -25,7 +25,6 @@ from replmock._secrets import REDACTED as _REDACTED
 from replmock._secrets import Secret, redact_data, safe_address, secret, split_credentials
 from replmock._secrets import redact as _redact
 from replmock.schemas import ENDPOINT_PATHS, RESPONSE_SCHEMA
-from replmock.schemas._fields import PARSEBOOL_FALSE, PARSEBOOL_TRUE
 
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -448,16 +447,14 @@ def redact(text: str, secrets: Iterable[Secret | str | None]) -> str:
     return _redact(text, secrets)
 
 
-_TRUE, _FALSE = frozenset(PARSEBOOL_TRUE), frozenset(PARSEBOOL_FALSE)
-
-
 def _env_bool(name: str) -> bool:
     """A boolean environment variable read as Vault does (Go's strconv.ParseBool); unset or "" is false."""
+    from replmock.vault._params import parse_bool_text
+
     value = os.environ.get(name, "")
-    if value == "" or value in _FALSE:
-        return False
-    if value in _TRUE:
-        return True
+    parsed = False if value == "" else parse_bool_text(value)
+    if parsed is not None:
+        return parsed
     msg = f"{name}={value!r} is not a boolean; expected one of 1, t, true, 0, f, false (Go's strconv.ParseBool)"
     raise UsageError(msg)
 
