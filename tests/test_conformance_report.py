@@ -154,7 +154,7 @@ def test_the_html_report_draws_every_cluster_and_link_with_its_labels(fleet_run:
     a = " ".join(page.clusters["A"]["text"])
     assert "127.0.0.1" in a
     assert "ops" not in a
-    assert "enterprise 1.19.9+ent" in a
+    assert f"enterprise {scenario('four-cluster', 0).cluster('A').version}" in a
     assert "dr primary, performance primary" in a
     assert "dr secondary, performance disabled" in " ".join(page.clusters["D"]["text"])
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from replmock._errors import UsageError
 from replmock.fixtures import render
 from replmock.generate import ENDPOINTS, SecondarySpec, build_topology, scenario, scenario_names, view
 from replmock.model import check
@@ -89,6 +90,43 @@ def test_values_look_like_vaults() -> None:
     assert perf["primaries"][0]["api_address"].endswith(":8200")
     assert -5 <= int(perf["primaries"][0]["clock_skew_ms"]) <= 5
     assert data["dr"]["last_corruption_check_epoch"] == "-62135596800"
+
+
+def test_a_clusters_nodes_share_a_private_subnet_or_a_domain() -> None:
+    """Node addresses as a real cluster has them: distinct private IPs of one /24, or host names in one domain
+    made of Faker's surnames; drawn by frequency, so common names come up more often than rare ones."""
+    import ipaddress
+
+    from replmock.generate import Generator
+
+    generator = Generator()
+    styles, labels = set(), []
+    for seed in range(60):
+        real = generator.realism(seed)
+        hosts = [api.removeprefix("https://").removesuffix(":8200") for api, _ in real.addresses(5)]
+        assert len(set(hosts)) == 5, hosts
+        if hosts[0][0].isdigit():
+            styles.add("ip")
+            ips = [ipaddress.IPv4Address(h) for h in hosts]
+            assert all(ip.is_private for ip in ips), hosts
+            assert len({ipaddress.IPv4Network(f"{ip}/24", strict=False) for ip in ips}) == 1, hosts
+            assert not {int(ip) & 255 for ip in ips} & {0, 255}, hosts  # no network or broadcast address
+        else:
+            styles.add("name")
+            assert len({h.split(".", 1)[1] for h in hosts}) == 1, hosts
+            assert all(re.fullmatch(r"vault-[a-z0-9-]+-\d\.[a-z0-9-]+\.internal", h) for h in hosts), hosts
+        labels += [real.domain_word() for _ in range(50)]
+    assert styles == {"ip", "name"}
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)?", w) for w in labels)
+    singles = [w for w in labels if "-" not in w]
+    assert 0.5 < len(singles) / len(labels) < 0.8  # a third are two names joined, as Faker's company names
+    assert singles.count("smith") > 10 * max(1, singles.count("zamora"))  # weighted as Faker weighs them
+    assert generator.realism(7).domain_word() == generator.realism(7).domain_word()
+
+
+def test_a_cluster_has_one_to_254_nodes() -> None:
+    with pytest.raises(UsageError, match="has 0 nodes; expected 1 to 254"):
+        build_topology(nodes=0)
 
 
 # Real payloads of each mode, and where the generator's payload of that mode comes from.

@@ -41,11 +41,12 @@ def _canary(top: Any, name: str, kind: str) -> int:
 
 
 @pytest.mark.parametrize("name", scenario_names())
-def test_every_transient_state_ends_within_ten_minutes(name: str) -> None:
+def test_every_transient_state_ends_within_two_hours(name: str) -> None:
     """connecting, merkle-diff, merkle-sync and bootstrapping end on their own; a stopped (idle) link waits for
-    recover, as Vault's does ("replication is no longer taking place" until an operator acts)."""
+    recover, as Vault's does ("replication is no longer taking place" until an operator acts). A merkle sync lasts
+    as long as its data: the largest generated primary (4 million WAL entries) syncs a new secondary in 100 min."""
     top = scenario(name, 0)
-    top.advance(600)
+    top.advance(7200)
     for kind, secondary, link in _secondaries(top):
         block = _block(top, secondary, kind)
         assert block["mode"] == "secondary", (name, secondary, kind, block["mode"])

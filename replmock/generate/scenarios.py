@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from replmock._errors import UsageError
-from replmock.generate.values import Realism
+from replmock.generate.values import Realism, Words
 from replmock.model.clock import DEFAULT_EPOCH, Clock
 from replmock.model.topology import Cluster, Link, Node, Reindex, ReplicationSet, ReplicationType, Topology
 
@@ -178,15 +178,20 @@ def get_scenario(name: str) -> Scenario:
     raise UsageError(msg)
 
 
+MAX_NODES = 254
+"""Nodes in one cluster: its addresses are drawn from one /24."""
+
+
 class Generator:
     """Builds topologies with realistic values; reuse one to build many (it keeps one Faker)."""
 
     def __init__(self) -> None:
         self._fake: Faker | None = None
+        self._words: Words | None = None
 
     def realism(self, seed: int) -> Realism:
-        real = Realism(seed, self._fake)
-        self._fake = real.fake
+        real = Realism(seed, self._fake, self._words)
+        self._fake, self._words = real.fake, real.words
         return real
 
     def build(self, spec: TopologySpec, seed: int = 0, *, clock: Clock | None = None, name: str = "custom") -> Topology:
@@ -223,7 +228,7 @@ class Generator:
             cluster.reindex = Reindex(now - timedelta(seconds=4), total, 30.0)
         for rset in sets.values():
             if spec.load_balancer:
-                rset.primary_cluster_addr = f"https://vault-lb.{real.fake.domain_word()}.internal:8201"
+                rset.primary_cluster_addr = f"https://vault-lb.{real.domain_word()}.internal:8201"
             rset.unconnected_ids = [real.vault_id() for _ in range(spec.unconnected_secondaries)]
         top = Topology(clusters, list(sets.values()), clock, catch_up_rate=spec.catch_up_rate)
         top.name, top.seed, top.focus = name, seed, spec.focus
@@ -290,11 +295,20 @@ class Generator:
         return link
 
 
-def _check_spec(spec: TopologySpec) -> None:
+def _check_clusters(spec: TopologySpec) -> list[str]:
     names = [c.name for c in spec.clusters]
     if len(set(names)) != len(names):
         msg = f"cluster names must be unique, got {names}"
         raise UsageError(msg)
+    for c in spec.clusters:
+        if not 1 <= c.nodes <= MAX_NODES:
+            msg = f"cluster {c.name!r} has {c.nodes} nodes; expected 1 to {MAX_NODES} (one /24 of addresses)"
+            raise UsageError(msg)
+    return names
+
+
+def _check_spec(spec: TopologySpec) -> None:
+    names = _check_clusters(spec)
     for sec in spec.secondaries:
         if sec.primary == sec.secondary:
             msg = f"cluster {sec.primary!r} cannot be its own {sec.kind} secondary"

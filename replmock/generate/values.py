@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -15,18 +18,40 @@ REGIONS = ("us-east", "us-west", "eu-west", "eu-central", "ap-south", "ap-southe
 UTC_OFFSETS = (0, 0, 0, 0, 0, 0, 0, -300, -360, -420, -480, 60, 330, 540, 600)
 VERSIONS_ENT = ("1.21.1+ent", "1.20.4+ent", "1.19.9+ent", "1.18.12+ent")
 VERSIONS_OSS = ("1.21.1", "1.20.4", "1.19.9")
+# The private IPv4 blocks (RFC 1918) as (first address, size); each is picked with equal chance, as Faker's
+# ipv4_private picks an address class first, so a 192.168 address is as likely as a 10.x one. A cluster's
+# nodes share one /24, as they do on a real network.
+PRIVATE_V4 = ((10 << 24, 1 << 24), ((172 << 24) | (16 << 16), 1 << 20), ((192 << 24) | (168 << 16), 1 << 16))
+_NOT_DNS = re.compile(r"[^a-z0-9]")
+
+
+class Words:
+    """Faker's word lists for host names, read once per Faker and drawn from with the seeded generator.
+
+    Faker's own ``domain_word`` formats a company name through its template engine and weighs the surname
+    list on every call: three quarters of the time of building a topology. The words and their weights are
+    the same; only the drawing is done here, in a bisect of precomputed cumulative weights.
+    """
+
+    def __init__(self, fake: Faker) -> None:
+        provider = next(p for p in fake.get_providers() if hasattr(p, "last_names"))
+        names = provider.last_names  # an OrderedDict of weights in most locales, a plain sequence in some
+        weights = list(names.values()) if hasattr(names, "values") else [1.0] * len(names)
+        self.surnames = [_NOT_DNS.sub("", str(n).lower()) or "vault" for n in names]
+        self.cumulative = list(itertools.accumulate(weights))
 
 
 class Realism:
     """One seeded source of realistic values; the same seed gives the same values in the same order."""
 
-    def __init__(self, seed: int, fake: Faker | None = None) -> None:
+    def __init__(self, seed: int, fake: Faker | None = None, words: Words | None = None) -> None:
         if fake is None:
             from faker import Faker
 
             fake = Faker("en_US")
         fake.seed_instance(seed)
         self.fake = fake
+        self.words = words if words is not None else Words(fake)
         self.rng = fake.random
         self._names: set[str] = set()
 
@@ -57,14 +82,30 @@ class Realism:
         return name
 
     def addresses(self, nodes: int) -> list[tuple[str, str]]:
-        """(api_addr, cluster_addr) for each node: a private IP or an internal host name, ports 8200/8201."""
+        """(api_addr, cluster_addr) for each node: private IPs of one subnet or internal host names, ports 8200/8201."""
         if self.rng.random() < 0.6:  # noqa: PLR2004
-            hosts = [str(self.fake.ipv4_private()) for _ in range(nodes)]
+            hosts = self.private_hosts(nodes)
         else:
-            domain = f"{self.fake.domain_word()}.internal"
-            prefix = self.fake.domain_word()
+            domain = f"{self.domain_word()}.internal"
+            prefix = self.domain_word()
             hosts = [f"vault-{prefix}-{i}.{domain}" for i in range(nodes)]
         return [(f"https://{h}:8200", f"https://{h}:8201") for h in hosts]
+
+    def private_hosts(self, count: int) -> list[str]:
+        """``count`` distinct host addresses in one /24 of a private block, as the nodes of one cluster sit."""
+        first, size = self.rng.choice(PRIVATE_V4)
+        subnet = first + (self.rng.randrange(size >> 8) << 8)
+        hosts = self.rng.sample(range(1, 255), min(count, 254))  # never the network or broadcast address
+        return [f"{subnet >> 24}.{(subnet >> 16) & 255}.{(subnet >> 8) & 255}.{h}" for h in hosts]
+
+    def domain_word(self) -> str:
+        """A surname, by its frequency, or two joined by a hyphen (a third of the time), as Faker's company names."""
+        return "-".join(self._surname() for _ in range(2 if self.rng.random() < 1 / 3 else 1))
+
+    def _surname(self) -> str:
+        words = self.words
+        index = bisect.bisect(words.cumulative, self.rng.random() * words.cumulative[-1])
+        return words.surnames[min(index, len(words.surnames) - 1)]
 
     def utc_offset(self) -> int:
         return int(self.rng.choice(UTC_OFFSETS))
