@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -31,16 +33,58 @@ def rate(work: Callable[[], int], seconds: float) -> float:
             return done / elapsed
 
 
-def report(name: str, unit: str, *, ours: float, baseline: float, baseline_name: str, target: str) -> dict[str, Any]:
+ROUNDS = 5
+"""Interleaved rounds per benchmark: one round swings by ±20 % on a busy 2-core machine, the median of five less."""
+
+
+class Rounds:
+    """Measurements of both sides taken in turn (ours, baseline, ours, ...), so that both see the same machine."""
+
+    def __init__(self) -> None:
+        self.ours: list[float] = []
+        self.base: list[float] = []
+
+    def add(self, ours: float, base: float) -> None:
+        self.ours.append(ours)
+        self.base.append(base)
+
+    def medians(self) -> tuple[float, float]:
+        return statistics.median(self.ours), statistics.median(self.base)
+
+    def spread(self) -> tuple[float, float]:
+        """The lowest and highest ratio of one round to its baseline partner."""
+        ratios = [o / b if b else float("inf") for o, b in zip(self.ours, self.base, strict=True)]
+        return min(ratios), max(ratios)
+
+
+def interleaved(
+    ours: Callable[[float], float], base: Callable[[float], float], seconds: float, rounds: int = ROUNDS
+) -> Rounds:
+    """``rounds`` measurements of each side, in turn; each side is a function of its time budget."""
+    found = Rounds()
+    for _ in range(rounds):
+        found.add(ours(seconds / rounds), base(seconds / rounds))
+    return found
+
+
+def report(
+    name: str,
+    unit: str,
+    *,
+    ours: float,
+    baseline: float,
+    baseline_name: str,
+    target: str,
+    rounds: Rounds | None = None,
+) -> dict[str, Any]:
+    """Print one line: both sides, the ratio of their medians and, with ``rounds``, the range of per-round ratios."""
     ratio = ours / baseline if baseline else float("inf")
 
     def fmt(x: float) -> str:
         return f"{x:,.1f}" if x >= 100 else f"{x:.3f}"
 
-    print(
-        f"{name}: replmock {fmt(ours)} {unit}; {baseline_name} {fmt(baseline)} {unit}; ratio {ratio:.2f} (target {target})"
-    )
-    return {
+    spread = ""
+    result: dict[str, Any] = {
         "benchmark": name,
         "unit": unit,
         "replmock": ours,
@@ -49,10 +93,29 @@ def report(name: str, unit: str, *, ours: float, baseline: float, baseline_name:
         "ratio": ratio,
         "target": target,
     }
+    if rounds is not None and len(rounds.ours) > 1:
+        low, high = rounds.spread()
+        spread = f", rounds {low:.2f}-{high:.2f} of {len(rounds.ours)}"
+        result["rounds"] = len(rounds.ours)
+        result["round_ratios"] = [low, high]
+    print(
+        f"{name}: replmock {fmt(ours)} {unit}; {baseline_name} {fmt(baseline)} {unit}; "
+        f"ratio {ratio:.2f} (target {target}{spread})"
+    )
+    return result
 
 
 def time_pytest(root: Path, *extra: str) -> float:
     """Seconds one ``python -m pytest -q`` run in ``root`` takes (caches off, output discarded)."""
+    return run_pytest(root, *extra)[0]
+
+
+def run_pytest(root: Path, *extra: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one ``python -m pytest -q`` run in ``root``.
+
+    CPU time is what a run costs whatever else the machine is doing; wall time also counts the waits for a
+    core that other processes hold, which vary by more than 5 % here."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra],
@@ -60,4 +123,6 @@ def time_pytest(root: Path, *extra: str) -> float:
         check=True,
         capture_output=True,
     )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -4,7 +4,7 @@ Both sides produce the ``data`` of GET /v1/sys/replication/status for a cluster 
 performance primary with secondaries. jsf cannot follow the strict schemas' remote ``$ref``s nor
 ``if``/``then``/``else``, so it gets a self-contained equivalent: the ``primary`` status object with
 ``peer-secondary`` inlined, ``mode`` pinned to ``primary`` and each block's ``last_<kind>_wal``
-required (the ``then`` branches that apply to a primary), arrays capped at 3 items.
+required (the ``then`` branches that apply to a primary), arrays capped at 3 items. Interleaved rounds, medians.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks._util import rate, report
+from benchmarks._util import ROUNDS, interleaved, rate, report
 from replmock.generate import Generator, get_scenario, replication_status
 from replmock.model import Observation, check
 from replmock.schemas import catalog, validate
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return 1
 
     ours_one()  # create the Faker before timing, as a long-lived generator would
-    ours_rate = rate(ours, args.seconds)
+    rounds_wanted = 1 if args.smoke else ROUNDS
     ours_valid, ours_clean = consistency(ours_one)
     extra = {"replmock_strict_valid_pct": ours_valid, "replmock_invariant_clean_pct": ours_clean}
     baseline_name = "jsf from the strict status schema"
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         from jsf import JSF  # optional: only this benchmark needs it
     except ImportError:
+        ours_rate = rate(ours, args.seconds)
         print("generate: jsf is not installed, no baseline; run: pip install jsf", file=sys.stderr)
         print(f"generate: replmock {ours_rate:,.1f} payloads/s; {baseline_name} not measured (jsf missing)")
         print(f"generate: consistency: replmock {ours_valid:.0f}% strict-valid, {ours_clean:.0f}% invariant-clean")
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return 1
 
     jsf_gen.generate()
-    base_rate = rate(baseline, args.seconds)
+    rounds = interleaved(lambda s: rate(ours, s), lambda s: rate(baseline, s), args.seconds, rounds_wanted)
+    ours_rate, base_rate = rounds.medians()
     base_valid, base_clean = consistency(jsf_gen.generate)
     result = report(
         "generate",
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         baseline=base_rate,
         baseline_name=baseline_name,
         target=">= 10",
+        rounds=rounds,
     )
     print(
         f"generate: consistency: replmock {ours_valid:.0f}% strict-valid, {ours_clean:.0f}% invariant-clean; "

@@ -12,13 +12,12 @@ every few tests, such as garbage collection)."""
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._util import report, time_pytest
+from benchmarks._util import Rounds, report, time_pytest
 
 SIZES = (100, 300)
 
@@ -103,26 +102,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 roots[(side, size)] = root
                 if not args.smoke:
                     _time(root)  # warm the caches
-        slopes: dict[str, list[float]] = {"ours": [], "base": []}
-        process: dict[str, list[float]] = {"ours": [], "base": []}
-        medians: dict[str, list[float]] = {"ours": [], "base": []}
+        slopes, process, medians = Rounds(), Rounds(), Rounds()
         deadline = time.perf_counter() + args.seconds
-        while len(slopes["ours"]) < rounds or time.perf_counter() < deadline:
-            for side, found in slopes.items():  # interleaved: both sides see the same machine
+        while len(slopes.ours) < rounds or time.perf_counter() < deadline:
+            found = {}
+            for side in ("ours", "base"):  # interleaved: both sides see the same machine
                 small, large = (_time(roots[(side, size)]) for size in sizes)
-                found.append((large[1] - small[1]) / (sizes[1] - sizes[0]) * 1000)
-                process[side].append((large[0] - small[0]) / (sizes[1] - sizes[0]) * 1000)
-                medians[side].append(large[2] * 1000)
-    for what, sides in (("whole-process slope", process), (f"median test of the {sizes[1]}", medians)):
-        ours, base = statistics.median(sides["ours"]), statistics.median(sides["base"])
+                found[side] = (
+                    (large[1] - small[1]) / (sizes[1] - sizes[0]) * 1000,
+                    (large[0] - small[0]) / (sizes[1] - sizes[0]) * 1000,
+                    large[2] * 1000,
+                )
+            for i, sink in enumerate((slopes, process, medians)):
+                sink.add(found["ours"][i], found["base"][i])
+    for what, sink in (("whole-process slope", process), (f"median test of the {sizes[1]}", medians)):
+        ours, base = sink.medians()
         print(f"({what}: replmock {ours:.3f} ms per test; httpserver {base:.3f} ms; ratio {ours / base:.2f})")
+    ours, base = slopes.medians()
     return report(
         "pertest",
         "ms per test",
-        ours=statistics.median(slopes["ours"]),
-        baseline=statistics.median(slopes["base"]),
+        ours=ours,
+        baseline=base,
         baseline_name="pytest-httpserver's httpserver fixture",
         target="<= 1.0",
+        rounds=slopes,
     )
 
 

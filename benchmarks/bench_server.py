@@ -6,17 +6,15 @@ import argparse
 import http.client
 import json
 import logging
-import statistics
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_httpserver import HTTPServer
 
-from benchmarks._util import rate, report
+from benchmarks._util import ROUNDS, interleaved, rate, report
 from replmock.server import MockVault
 
 PATH = "/v1/sys/replication/status"
-ROUNDS = 5
 
 
 def _client_rate(url: str, seconds: float) -> float:
@@ -54,14 +52,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     raw.start()
     try:
         # Interleaved rounds, median of each side: the machine's load drifts during a run.
-        ours_runs, base_runs = [], []
-        for _ in range(ROUNDS):
-            ours_runs.append(_client_rate(vault.url, args.seconds / ROUNDS))
-            base_runs.append(_client_rate(raw.url_for("/"), args.seconds / ROUNDS))
+        rounds = interleaved(
+            lambda s: _client_rate(vault.url, s),
+            lambda s: _client_rate(raw.url_for("/"), s),
+            args.seconds,
+            1 if args.smoke else ROUNDS,
+        )
     finally:
         raw.stop()
         vault.stop()
-    ours, base = statistics.median(ours_runs), statistics.median(base_runs)
+    ours, base = rounds.medians()
     return report(
         "server",
         "requests/s",
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         baseline=base,
         baseline_name="raw pytest-httpserver, static JSON",
         target=">= 1.2",
+        rounds=rounds,
     )
 
 

@@ -4,6 +4,7 @@ Both sides see every real sample (fixtures/docs, fixtures/observed). replmock's 
 ``catalog().validate(payload)``: shape detection, the fast validity check and the report (the checks are built
 before timing, as in a long-lived process). The baseline is the plain call a user would write,
 ``jsonschema.validate`` with the schema that detection names (detected before timing, so it is not charged).
+Interleaved rounds, medians.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from benchmarks._util import rate, real_payloads, report
+from benchmarks._util import ROUNDS, interleaved, rate, real_payloads, report
 from replmock.schemas import catalog, detect
 
 
@@ -46,8 +47,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 jsonschema.validate(payload, schema, cls=jsonschema.Draft202012Validator, registry=cat.registry)
         return len(cases)
 
-    ours = rate(cached, args.seconds)
-    base = rate(naive, args.seconds)
+    rounds = interleaved(lambda s: rate(cached, s), lambda s: rate(naive, s), args.seconds, 1 if args.smoke else ROUNDS)
+    ours, base = rounds.medians()
     return report(
         "validate",
         "payloads/s",
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         baseline=base,
         baseline_name="jsonschema.validate per payload",
         target=">= 50",
+        rounds=rounds,
     )
 
 
