@@ -346,10 +346,30 @@ def without(schema: Any, keyword: str) -> Any:
 
 @cache
 def sharp_cases() -> tuple[tuple[Pair, Any, bool], ...]:
-    """(schema, payload, jsonschema's answer) for the corpus and a fixed, seeded set of its mutations."""
+    """(schema, payload, jsonschema's answer) for the corpus, a fixed, seeded set of its mutations, and every
+    real sample with one string emptied at a time (so that a lost length check is caught whatever the seed)."""
     rng = random.Random(16)  # noqa: S311 - a fixed seed for a reproducible corpus
     mutated = [mutate(rng.choice(corpus()), rng.choice) for _ in range(300)]
-    return answers() + tuple((pair, p, reference(pair, p)) for p in mutated for pair in _pairs_for(p))
+    return answers() + tuple((pair, p, reference(pair, p)) for p in mutated + emptied() for pair in _pairs_for(p))
+
+
+def emptied() -> list[Any]:
+    from benchmarks._util import real_payloads
+
+    out = []
+    for payload in real_payloads()[:6]:
+        for path in _locations(payload):
+            target: Any = payload
+            for part in path:
+                target = target[part]
+            if isinstance(target, str) and target and path:
+                doc = copy.deepcopy(payload)
+                holder = doc
+                for part in path[:-1]:
+                    holder = holder[part]
+                holder[path[-1]] = ""
+                out.append(doc)
+    return out
 
 
 MUTANTS = (
