@@ -1,0 +1,72 @@
+"""The transport's connection threads: one per open connection, reused, capped, and gone with the server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from replmock.server import MockVault
+
+HOST = "127.0.0.1"
+REQUEST = b"GET /v1/sys/replication/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def _threads(port: int) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == f"replmock-connection-{port}"]
+
+
+def _answered(sock: socket.socket) -> bool:
+    """Send one status read on a kept-alive connection; True when an HTTP answer starts to arrive."""
+    try:
+        sock.sendall(REQUEST)
+        return sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    except OSError:
+        return False
+
+
+def test_connection_threads_are_reused_and_end_with_the_server() -> None:
+    vault = MockVault(scenario="perf-primary").start()
+    port = vault.port
+    try:
+        held = [socket.create_connection((HOST, port), timeout=5) for _ in range(5)]
+        assert all(_answered(s) for s in held)  # five connections open at once: five threads serve them
+        assert len(_threads(port)) == 5
+        for s in held:
+            s.close()
+        seen: set[int] = set()
+        for _ in range(50):  # one connection after another: the five threads take them in turn
+            with socket.create_connection((HOST, port), timeout=5) as s:
+                assert _answered(s)
+            seen.update(id(t) for t in _threads(port))
+        assert len(seen) <= 5, f"{len(seen)} threads served 50 connections one after another"
+        threads = _threads(port)
+    finally:
+        vault.stop()
+    for t in threads:
+        t.join(timeout=10)
+    assert not [t for t in threads if t.is_alive()], "connection threads outlived their server"
+
+
+def test_connections_over_the_cap_are_closed_and_served_again_once_one_closes() -> None:
+    vault = MockVault(scenario="perf-primary", max_connections=3).start()
+    try:
+        held = [socket.create_connection((HOST, vault.port), timeout=5) for _ in range(3)]
+        assert all(_answered(s) for s in held)
+        with socket.create_connection((HOST, vault.port), timeout=5) as extra:
+            assert not _answered(extra)  # closed without an answer: the server does not queue it
+        held.pop().close()
+        # The closed connection's thread frees its slot once it reads the close: new connections get in again.
+        deadline = time.monotonic() + 5
+        while not _retry(vault.port):
+            assert time.monotonic() < deadline, "no connection served after one of the three closed"
+        for s in held:
+            s.close()
+        assert len(_threads(vault.port)) <= 3
+    finally:
+        vault.stop()
+
+
+def _retry(port: int) -> bool:
+    with socket.create_connection((HOST, port), timeout=5) as s:
+        return _answered(s)
