@@ -110,7 +110,7 @@ def time_pytest(root: Path, *extra: str) -> float:
     return run_pytest(root, *extra)[0]
 
 
-def run_pytest(root: Path, *extra: str) -> tuple[float, float]:
+def run_pytest(root: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one ``python -m pytest -q`` run in ``root``.
 
     CPU time is what a run costs whatever else the machine is doing; wall time also counts the waits for a
@@ -122,6 +122,7 @@ def run_pytest(root: Path, *extra: str) -> tuple[float, float]:
         cwd=root,
         check=True,
         capture_output=True,
+        env=env,
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
