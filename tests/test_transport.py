@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+
+import pytest
 
 from replmock.server import MockVault
 
@@ -70,3 +73,53 @@ def test_connections_over_the_cap_are_closed_and_served_again_once_one_closes() 
 def _retry(port: int) -> bool:
     with socket.create_connection((HOST, port), timeout=5) as s:
         return _answered(s)
+
+
+def test_a_thread_that_cannot_start_loses_no_slot_and_no_later_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = MockVault(scenario="perf-primary", max_connections=2).start()
+    try:
+        start = threading.Thread.start
+        failures = []
+
+        def refuse_once(self: threading.Thread) -> None:
+            if self.name.startswith("replmock-connection-") and not failures:
+                failures.append(self.name)
+                raise RuntimeError("can't start new thread")
+            start(self)
+
+        monkeypatch.setattr(threading.Thread, "start", refuse_once)
+        with socket.create_connection((HOST, vault.port), timeout=5) as refused:
+            assert not _answered(refused)  # closed: no thread could serve it
+        assert failures
+        held = [socket.create_connection((HOST, vault.port), timeout=5) for _ in range(2)]
+        assert all(_answered(s) for s in held)  # both slots are free again, and each connection has a thread
+        with socket.create_connection((HOST, vault.port), timeout=5) as extra:
+            assert not _answered(extra)  # and the cap is still two
+        for s in held:
+            s.close()
+    finally:
+        vault.stop()
+
+
+def test_many_clients_at_once_never_make_more_threads_than_the_cap() -> None:
+    cap = 4
+    vault = MockVault(scenario="perf-primary", max_connections=cap).start()
+    most, answered = 0, []
+    try:
+
+        def client() -> None:
+            for _ in range(30):
+                with contextlib.suppress(OSError), socket.create_connection((HOST, vault.port), timeout=5) as s:
+                    answered.append(_answered(s))
+
+        clients = [threading.Thread(target=client) for _ in range(12)]
+        for c in clients:
+            c.start()
+        while any(c.is_alive() for c in clients):
+            most = max(most, len(_threads(vault.port)))
+            clients[0].join(timeout=0.001)
+        assert _retry(vault.port)
+    finally:
+        vault.stop()
+    assert 0 < most <= cap, most
+    assert any(answered)

@@ -66,7 +66,8 @@ class GoRequestHandler(BaseHTTPRequestHandler):
             self.connection.do_handshake()
 
     def handle(self) -> None:
-        self.server.track(self.connection, add=True)
+        if not self.server.track(self.connection, add=True):
+            return
         try:
             self.close_connection = False
             while not self.close_connection:
@@ -320,40 +321,49 @@ class GoHTTPServer(socketserver.TCPServer):
             self.shutdown_request(request)
             return
         try:
-            with self._open_lock:  # promise the connection to an idle thread, or start one
+            with self._open_lock:  # promise the connection to an idle thread, or start one with it
                 start = self._idle == 0
                 self._idle -= 0 if start else 1
-            self._work.put((request, client_address))
             if start:
-                threading.Thread(target=self._worker, name=f"replmock-connection-{self.port}", daemon=True).start()
-        except BaseException:
+                name = f"replmock-connection-{self.port}"
+                threading.Thread(target=self._worker, args=((request, client_address),), name=name, daemon=True).start()
+            else:
+                self._work.put((request, client_address))
+        except BaseException:  # e.g. no thread could start: nothing holds the connection, socketserver closes it
             self._slots.release()
             raise
 
-    def _worker(self) -> None:
+    def _worker(self, first: tuple[Any, Any]) -> None:
+        item: tuple[Any, Any] | None = first
+        while item is not None:
+            self._serve(*item)
+            with self._open_lock:
+                closed = self._closed
+                self._idle += 0 if closed else 1
+            self._slots.release()  # after counting itself idle: never more threads than max_connections
+            item = None if closed else self._next()
+
+    def _next(self) -> tuple[Any, Any] | None:
+        """The next connection promised to this idle thread; None when it should end."""
         while True:
             try:
-                item = self._work.get(timeout=WORKER_IDLE_SECONDS)
+                return self._work.get(timeout=WORKER_IDLE_SECONDS)  # None: the server closed
             except queue.Empty:
                 with self._open_lock:
                     if self._idle > 0:  # not promised a connection: end
                         self._idle -= 1
-                        return
-                continue  # promised one, which is on its way
-            if item is None:  # the server closed
-                return
-            request, client_address = item
-            try:
+                        return None
+                # promised one, which is on its way
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            if not self._closed:  # a connection accepted just before the server stopped is closed unanswered
                 self.finish_request(request, client_address)
-            except Exception:  # a broken connection is the client's business
-                self.handle_error(request, client_address)
-            finally:
+        except Exception:  # a broken connection is the client's business
+            self.handle_error(request, client_address)
+        finally:
+            with contextlib.suppress(OSError):
                 self.shutdown_request(request)
-                self._slots.release()
-            with self._open_lock:
-                if self._closed:
-                    return
-                self._idle += 1
 
     def server_close(self) -> None:
         super().server_close()
@@ -366,13 +376,18 @@ class GoHTTPServer(socketserver.TCPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: a broken connection is the client's business; the server keeps serving."""
 
-    def track(self, conn: socket.socket, *, add: bool) -> None:
+    def track(self, conn: socket.socket, *, add: bool) -> bool:
+        """Count a connection open (``add``) or closed; False when the server has stopped and it must close."""
         with self._open_lock:
+            if add and self._closed:
+                return False
             (self._open.add if add else self._open.discard)(conn)
+            return True
 
     def close_connections(self) -> None:
         """Close every open connection (a stopped server must not keep answering on kept-alive ones)."""
         with self._open_lock:
+            self._closed = True  # stopping: connections not yet served are closed unanswered
             conns, self._open = list(self._open), set()
         for conn in conns:
             with contextlib.suppress(OSError):
