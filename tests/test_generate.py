@@ -116,17 +116,31 @@ def test_a_clusters_nodes_share_a_private_subnet_or_a_domain() -> None:
             assert len({h.split(".", 1)[1] for h in hosts}) == 1, hosts
             assert all(re.fullmatch(r"vault-[a-z0-9-]+-\d\.[a-z0-9-]+\.internal", h) for h in hosts), hosts
         labels += [real.domain_word() for _ in range(50)]
+        subnets = {real.private_hosts(1)[0].rsplit(".", 1)[0] for _ in range(300)}
+        assert len(subnets) == 300  # no two clusters of one topology share a /24
     assert styles == {"ip", "name"}
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)?", w) for w in labels)
     singles = [w for w in labels if "-" not in w]
     assert 0.5 < len(singles) / len(labels) < 0.8  # a third are two names joined, as Faker's company names
     assert singles.count("smith") > 10 * max(1, singles.count("zamora"))  # weighted as Faker weighs them
     assert generator.realism(7).domain_word() == generator.realism(7).domain_word()
+    from faker import Faker
+
+    from replmock.generate.values import Words
+
+    german = Words(Faker("de_DE")).surnames  # other locales: transliterated as Faker's own domain words are
+    assert "muller" in german
+    assert all(re.fullmatch(r"[a-z0-9]+", w) for w in german)
 
 
 def test_a_cluster_has_one_to_254_nodes() -> None:
     with pytest.raises(UsageError, match="has 0 nodes; expected 1 to 254"):
         build_topology(nodes=0)
+    from replmock.generate import Generator
+
+    with pytest.raises(ValueError, match="1 to 254 hosts, not 255"):
+        Generator().realism(0).private_hosts(255)
+    assert len(build_topology(nodes=254).cluster("A").nodes) == 254
 
 
 # Real payloads of each mode, and where the generator's payload of that mode comes from.

@@ -25,6 +25,15 @@ PRIVATE_V4 = ((10 << 24, 1 << 24), ((172 << 24) | (16 << 16), 1 << 20), ((192 <<
 _NOT_DNS = re.compile(r"[^a-z0-9]")
 
 
+def _label(name: str) -> str:
+    """A surname as a DNS label: transliterated to ASCII as Faker's own domain words are, lower case."""
+    if not name.isascii():
+        from faker.decode import unidecode  # Faker's internet provider has loaded it already
+
+        name = unidecode(name)
+    return _NOT_DNS.sub("", name.lower()) or "vault"
+
+
 class Words:
     """Faker's word lists for host names, read once per Faker and drawn from with the seeded generator.
 
@@ -37,7 +46,7 @@ class Words:
         provider = next(p for p in fake.get_providers() if hasattr(p, "last_names"))
         names = provider.last_names  # an OrderedDict of weights in most locales, a plain sequence in some
         weights = list(names.values()) if hasattr(names, "values") else [1.0] * len(names)
-        self.surnames = [_NOT_DNS.sub("", str(n).lower()) or "vault" for n in names]
+        self.surnames = [_label(str(n)) for n in names]
         self.cumulative = list(itertools.accumulate(weights))
 
 
@@ -54,6 +63,7 @@ class Realism:
         self.words = words if words is not None else Words(fake)
         self.rng = fake.random
         self._names: set[str] = set()
+        self._subnets: set[int] = set()
 
     def vault_id(self) -> str:
         """Random hex in 8-4-4-4-12 form, as Vault's uuid.GenerateUUID makes it (no RFC 4122 version bits)."""
@@ -93,9 +103,16 @@ class Realism:
 
     def private_hosts(self, count: int) -> list[str]:
         """``count`` distinct host addresses in one /24 of a private block, as the nodes of one cluster sit."""
-        first, size = self.rng.choice(PRIVATE_V4)
-        subnet = first + (self.rng.randrange(size >> 8) << 8)
-        hosts = self.rng.sample(range(1, 255), min(count, 254))  # never the network or broadcast address
+        if not 1 <= count <= 254:  # noqa: PLR2004
+            msg = f"a /24 holds 1 to 254 hosts, not {count}"
+            raise ValueError(msg)
+        for _ in range(100):  # a subnet no other cluster of this topology has
+            first, size = self.rng.choice(PRIVATE_V4)
+            subnet = first + (self.rng.randrange(size >> 8) << 8)
+            if subnet not in self._subnets:
+                break
+        self._subnets.add(subnet)
+        hosts = self.rng.sample(range(1, 255), count)  # never the network or broadcast address
         return [f"{subnet >> 24}.{(subnet >> 16) & 255}.{(subnet >> 8) & 255}.{h}" for h in hosts]
 
     def domain_word(self) -> str:
