@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,9 @@ def rate(work: Callable[[], int], seconds: float) -> float:
 
 ROUNDS = 5
 """Interleaved rounds per benchmark: one round swings by ±20 % on a busy 2-core machine, the median of five less."""
+
+
+T = TypeVar("T")
 
 
 class Rounds:
@@ -62,9 +65,19 @@ def interleaved(
 ) -> Rounds:
     """``rounds`` measurements of each side, in turn; each side is a function of its time budget."""
     found = Rounds()
-    for _ in range(rounds):
-        found.add(ours(seconds / rounds), base(seconds / rounds))
+    for i in range(rounds):
+        found.add(*in_turn(i, lambda: ours(seconds / rounds), lambda: base(seconds / rounds)))
     return found
+
+
+def in_turn(round_: int, ours: Callable[[], T], base: Callable[[], T]) -> tuple[T, T]:
+    """(ours, base), measured in the order ours-base in even rounds and base-ours in odd ones (ABBA), so that
+    whatever favours the first or the second of a pair (warm caches, the CPU's clock) falls on both sides."""
+    if round_ % 2:
+        b = base()
+        return ours(), b
+    o = ours()
+    return o, base()
 
 
 def report(

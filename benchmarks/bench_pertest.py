@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._util import Rounds, report, time_pytest
+from benchmarks._util import Rounds, in_turn, report, time_pytest
 
 SIZES = (100, 300)
 
@@ -83,6 +83,16 @@ def _time(root: Path) -> tuple[float, float, float]:
     return process, loop, median
 
 
+def _side(roots: dict[tuple[str, int], Path], side: str, sizes: tuple[int, int]) -> tuple[float, float, float]:
+    """One side's milliseconds per test: test-loop slope, whole-process slope, median test of the larger run."""
+    small, large = (_time(roots[(side, size)]) for size in sizes)
+    return (
+        (large[1] - small[1]) / (sizes[1] - sizes[0]) * 1000,
+        (large[0] - small[0]) / (sizes[1] - sizes[0]) * 1000,
+        large[2] * 1000,
+    )
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="budget; at least 9 rounds of each side")
@@ -105,16 +115,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         slopes, process, medians = Rounds(), Rounds(), Rounds()
         deadline = time.perf_counter() + args.seconds
         while len(slopes.ours) < rounds or time.perf_counter() < deadline:
-            found = {}
-            for side in ("ours", "base"):  # interleaved: both sides see the same machine
-                small, large = (_time(roots[(side, size)]) for size in sizes)
-                found[side] = (
-                    (large[1] - small[1]) / (sizes[1] - sizes[0]) * 1000,
-                    (large[0] - small[0]) / (sizes[1] - sizes[0]) * 1000,
-                    large[2] * 1000,
-                )
+            # Interleaved, in ABBA order: both sides see the same machine, and neither is always first.
+            pair = in_turn(len(slopes.ours), lambda: _side(roots, "ours", sizes), lambda: _side(roots, "base", sizes))
             for i, sink in enumerate((slopes, process, medians)):
-                sink.add(found["ours"][i], found["base"][i])
+                sink.add(pair[0][i], pair[1][i])
     for what, sink in (("whole-process slope", process), (f"median test of the {sizes[1]}", medians)):
         ours, base = sink.medians()
         print(f"({what}: replmock {ours:.3f} ms per test; httpserver {base:.3f} ms; ratio {ours / base:.2f})")
