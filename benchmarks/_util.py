@@ -54,9 +54,17 @@ class Rounds:
     def medians(self) -> tuple[float, float]:
         return statistics.median(self.ours), statistics.median(self.base)
 
+    def ratios(self) -> list[float]:
+        """Each round's ratio to its baseline partner, measured moments apart on the same machine."""
+        return [o / b if b else float("inf") for o, b in zip(self.ours, self.base, strict=True)]
+
+    def ratio(self) -> float:
+        """The median of the rounds' ratios: a drift of the machine's speed between rounds cancels within each."""
+        return statistics.median(self.ratios())
+
     def spread(self) -> tuple[float, float]:
         """The lowest and highest ratio of one round to its baseline partner."""
-        ratios = [o / b if b else float("inf") for o, b in zip(self.ours, self.base, strict=True)]
+        ratios = self.ratios()
         return min(ratios), max(ratios)
 
 
@@ -90,8 +98,9 @@ def report(
     target: str,
     rounds: Rounds | None = None,
 ) -> dict[str, Any]:
-    """Print one line: both sides, the ratio of their medians and, with ``rounds``, the range of per-round ratios."""
-    ratio = ours / baseline if baseline else float("inf")
+    """Print one line: both sides (medians) and their ratio: with ``rounds``, the median of the rounds' ratios,
+    with their range beside it; without, the ratio of the two values."""
+    ratio = rounds.ratio() if rounds is not None else ours / baseline if baseline else float("inf")
 
     def fmt(x: float) -> str:
         return f"{x:,.1f}" if x >= 100 else f"{x:.3f}"
