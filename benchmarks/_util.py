@@ -88,19 +88,10 @@ def in_turn(round_: int, ours: Callable[[], T], base: Callable[[], T]) -> tuple[
     return o, base()
 
 
-def report(
-    name: str,
-    unit: str,
-    *,
-    ours: float,
-    baseline: float,
-    baseline_name: str,
-    target: str,
-    rounds: Rounds | None = None,
-) -> dict[str, Any]:
-    """Print one line: both sides (medians) and their ratio: with ``rounds``, the median of the rounds' ratios,
-    with their range beside it; without, the ratio of the two values."""
-    ratio = rounds.ratio() if rounds is not None else ours / baseline if baseline else float("inf")
+def report(name: str, unit: str, rounds: Rounds, *, baseline_name: str, target: str) -> dict[str, Any]:
+    """Print one line: both sides' medians, the median of the rounds' ratios and the range of those ratios."""
+    ours, baseline = rounds.medians()
+    ratio = rounds.ratio()
 
     def fmt(x: float) -> str:
         return f"{x:,.1f}" if x >= 100 else f"{x:.3f}"
@@ -115,7 +106,7 @@ def report(
         "ratio": ratio,
         "target": target,
     }
-    if rounds is not None and len(rounds.ours) > 1:
+    if len(rounds.ours) > 1:
         low, high = rounds.spread()
         spread = f", rounds {low:.2f}-{high:.2f} of {len(rounds.ours)}"
         result["rounds"] = len(rounds.ours)
@@ -125,11 +116,6 @@ def report(
         f"ratio {ratio:.2f} (target {target}{spread})"
     )
     return result
-
-
-def time_pytest(root: Path, *extra: str) -> float:
-    """Seconds one ``python -m pytest -q`` run in ``root`` takes (caches off, output discarded)."""
-    return run_pytest(root, *extra)[0]
 
 
 def run_pytest(root: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[float, float]:

@@ -61,15 +61,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         raw.stop()
         vault.stop()
-    ours, base = rounds.medians()
     return report(
         "server",
         "requests/s",
-        ours=ours,
-        baseline=base,
+        rounds,
         baseline_name="raw pytest-httpserver, static JSON",
         target=">= 1.2",
-        rounds=rounds,
     )
 
 

@@ -62,16 +62,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rounds.add(
                 *in_turn(len(rounds.ours), lambda: _cpu(root, "-p", "replmock.plugin"), lambda: _cpu(root, "-p", EMPTY))
             )
-    ours, base = rounds.medians()
     # Seconds: lower is better, so the target is a ceiling on our time over the baseline's.
     return report(
         "startup",
         "CPU s per collect-only (200 tests)",
-        ours=ours,
-        baseline=base,
+        rounds,
         baseline_name="pytest with an empty plugin",
         target="<= 1.05",
-        rounds=rounds,
     )
 
 
