@@ -274,12 +274,8 @@ def _build(settings: Settings, config: pytest.Config | None = None) -> Any:
 
     def build() -> Any:
         spec = get_scenario(settings.scenario).spec
-        if config is None:
-            generator = Generator()
-        elif _GENERATOR in config.stash:
-            generator = config.stash[_GENERATOR]
-        else:  # one per session: it keeps one Faker, reseeded for each build
-            generator = config.stash[_GENERATOR] = Generator()
+        # One per session: it keeps one Faker, reseeded for each build.
+        generator = Generator() if config is None else config.stash.setdefault(_GENERATOR, Generator())
         return generator.build(spec, settings.seed, clock=Clock(DEFAULT_EPOCH), name=settings.scenario)
 
     if config is None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from replmock._errors import UsageError
-from replmock.generate.values import Realism, Words
+from replmock.generate.values import HOSTS_PER_SUBNET, Realism, Words
 from replmock.model.clock import DEFAULT_EPOCH, Clock
 from replmock.model.topology import Cluster, Link, Node, Reindex, ReplicationSet, ReplicationType, Topology
 
@@ -178,10 +178,6 @@ def get_scenario(name: str) -> Scenario:
     raise UsageError(msg)
 
 
-MAX_NODES = 254
-"""Nodes in one cluster: its addresses are drawn from one /24."""
-
-
 class Generator:
     """Builds topologies with realistic values; reuse one to build many (it keeps one Faker)."""
 
@@ -301,8 +297,8 @@ def _check_clusters(spec: TopologySpec) -> list[str]:
         msg = f"cluster names must be unique, got {names}"
         raise UsageError(msg)
     for c in spec.clusters:
-        if not 1 <= c.nodes <= MAX_NODES:
-            msg = f"cluster {c.name!r} has {c.nodes} nodes; expected 1 to {MAX_NODES} (one /24 of addresses)"
+        if not 1 <= c.nodes <= HOSTS_PER_SUBNET:
+            msg = f"cluster {c.name!r} has {c.nodes} nodes; expected 1 to {HOSTS_PER_SUBNET} (one /24 of addresses)"
             raise UsageError(msg)
     return names
 

@@ -22,6 +22,8 @@ VERSIONS_OSS = ("1.21.1", "1.20.4", "1.19.9")
 # ipv4_private picks an address class first, so a 192.168 address is as likely as a 10.x one. A cluster's
 # nodes share one /24, as they do on a real network.
 PRIVATE_V4 = ((10 << 24, 1 << 24), ((172 << 24) | (16 << 16), 1 << 20), ((192 << 24) | (168 << 16), 1 << 16))
+HOSTS_PER_SUBNET = 254
+"""Host addresses in a /24 (not its network or broadcast address): the most nodes one cluster can have."""
 _NOT_DNS = re.compile(r"[^a-z0-9]")
 
 
@@ -103,8 +105,8 @@ class Realism:
 
     def private_hosts(self, count: int) -> list[str]:
         """``count`` distinct host addresses in one /24 of a private block, as the nodes of one cluster sit."""
-        if not 1 <= count <= 254:  # noqa: PLR2004
-            msg = f"a /24 holds 1 to 254 hosts, not {count}"
+        if not 1 <= count <= HOSTS_PER_SUBNET:
+            msg = f"a /24 holds 1 to {HOSTS_PER_SUBNET} hosts, not {count}"
             raise ValueError(msg)
         for _ in range(100):  # a subnet no other cluster of this topology has
             first, size = self.rng.choice(PRIVATE_V4)
@@ -112,7 +114,7 @@ class Realism:
             if subnet not in self._subnets:
                 break
         self._subnets.add(subnet)
-        hosts = self.rng.sample(range(1, 255), count)  # never the network or broadcast address
+        hosts = self.rng.sample(range(1, HOSTS_PER_SUBNET + 1), count)  # never the network or broadcast address
         return [f"{subnet >> 24}.{(subnet >> 16) & 255}.{(subnet >> 8) & 255}.{h}" for h in hosts]
 
     def domain_word(self) -> str:
